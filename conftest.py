@@ -1,0 +1,106 @@
+"""Fixtures every test ring shares: the real broker, real databases (SQLite always, PostgreSQL when
+SAPHAN_TEST_POSTGRES_URL is set) and an in-memory span exporter installed before any service starts."""
+
+import asyncio
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from opentelemetry import trace
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+from saphan_runtime import testing
+from saphan_runtime.broker import EmbeddedBroker
+from saphan_runtime.service import Service
+
+POSTGRES_ADMIN_URL = os.environ.get("SAPHAN_TEST_POSTGRES_URL", "")
+BACKENDS = ["sqlite", "postgresql"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def spans() -> InMemorySpanExporter:
+    """Collect every span of this test process (services in-process share it)."""
+    exporter = InMemorySpanExporter()
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    trace.set_tracer_provider(provider)
+    return exporter
+
+
+@pytest.fixture
+def broker() -> Iterator[str]:
+    """Yield a real Kafka-protocol broker: KAFKA_BOOTSTRAP_SERVERS if set, else a fresh embedded one."""
+    external = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
+    if external:
+        yield external
+        return
+    embedded = EmbeddedBroker().start()
+    try:
+        yield embedded.bootstrap_servers
+    finally:
+        embedded.stop()
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    """Run the test once per database backend; PostgreSQL needs SAPHAN_TEST_POSTGRES_URL."""
+    if request.param == "postgresql" and not POSTGRES_ADMIN_URL:
+        pytest.skip("SAPHAN_TEST_POSTGRES_URL is not set")
+    return str(request.param)
+
+
+@pytest.fixture
+def database(backend: str, tmp_path: Path) -> Iterator[Callable[[str], str]]:
+    """Return a factory of fresh, empty databases on the backend under test (dropped afterwards)."""
+    created: list[str] = []
+
+    def make(name: str) -> str:
+        if backend == "sqlite":
+            return testing.sqlite_url(tmp_path, name)
+        url = _run(testing.create_postgres_database(POSTGRES_ADMIN_URL, name))
+        created.append(url)
+        return url
+
+    yield make
+    for url in created:
+        _run(testing.drop_postgres_database(POSTGRES_ADMIN_URL, url))
+
+
+def _run(coroutine):  # type: ignore[no-untyped-def]
+    # Fixtures set up outside the test's event loop; a worker thread gives each call a loop of its own.
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
+@pytest.fixture
+def make_service(broker: str, database: Callable[[str], str], tmp_path: Path) -> Callable[..., Service]:
+    """Return a factory building one service wired to the test broker and a fresh test database."""
+    import importlib
+
+    from saphan_runtime.broker import free_port
+    from saphan_runtime.settings import BrokerSettings
+
+    def make(name: str, **overrides: object) -> Service:
+        settings_class = importlib.import_module(f"services.{name}.settings").Settings
+        bootstrap = importlib.import_module(f"services.{name}.bootstrap").bootstrap
+        settings = settings_class(
+            port=free_port(), database_url=database(name), var_dir=tmp_path, relay_poll_seconds=0.2,
+            broker=BrokerSettings(bootstrap_servers=broker, fetch_max_wait_ms=50, session_timeout_ms=2000),
+            **overrides,
+        )
+        return bootstrap(settings)  # type: ignore[no-any-return]
+
+    return make
+
+
+@pytest.fixture
+def system_databases(backend: str, database: Callable[[str], str]) -> dict[str, str]:
+    """Return one fresh database per service for a whole-system run (SQLite files under var/ by default)."""
+    if backend == "sqlite":
+        return {}
+    return {name: database(name) for name in ("intake", "referral", "documents", "audit")}

@@ -1,0 +1,1 @@
+"""Saphan's event contracts: data only (the envelope, topic names, versioned event models, JSON Schemas)."""

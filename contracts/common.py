@@ -1,0 +1,66 @@
+"""Value types shared by several event contracts."""
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Value(BaseModel):
+    """Base of the values nested inside event data: frozen and closed."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Channel(StrEnum):
+    """How a report reached Saphan."""
+
+    HOTLINE_1300 = "hotline_1300"
+    WALK_IN = "walk_in"
+    COMMUNITY_VOLUNTEER = "community_volunteer"
+    AGENCY_SYSTEM = "agency_system"
+    POLICE = "police"
+    MEDIA_SURVEILLANCE = "media_surveillance"
+    PROACTIVE_SURVEY = "proactive_survey"
+
+
+class ProblemType(StrEnum):
+    """The problem categories a report can name."""
+
+    DOMESTIC_VIOLENCE = "domestic_violence"
+    CHILD_ABUSE_OR_NEGLECT = "child_abuse_or_neglect"
+    SEXUAL_ABUSE = "sexual_abuse"
+    HUMAN_TRAFFICKING = "human_trafficking"
+    CHILD_LABOUR = "child_labour"
+    UNPLANNED_PREGNANCY = "unplanned_pregnancy"
+    VIOLENCE_AGAINST_ELDERLY_OR_DISABLED = "violence_against_elderly_or_disabled"
+    DESTITUTION_OR_HOMELESSNESS = "destitution_or_homelessness"
+    BEGGING = "begging"
+    ABANDONED_DEPENDENT_PERSON = "abandoned_dependent_person"
+    PSYCHIATRIC_CRISIS = "psychiatric_crisis"
+    HOUSEHOLD_POVERTY = "household_poverty"
+
+
+class AgencyKind(StrEnum):
+    """The four kinds of agency a case moves between."""
+
+    PROVINCIAL_MSDHS_OFFICE = "provincial_msdhs_office"
+    CHILDREN_FAMILY_SHELTER = "children_family_shelter"
+    JUVENILE_FAMILY_PROSECUTOR = "juvenile_family_prosecutor"
+    TAMBON_COORDINATION_CENTRE = "tambon_coordination_centre"
+
+
+class ReferralRole(StrEnum):
+    """Why an agency is party to a case."""
+
+    LEAD = "lead"
+    WELFARE_PROTECTION_PETITION = "welfare_protection_petition"
+    SURVEILLANCE = "surveillance"
+    SUPPORT = "support"
+
+
+class Location(Value):
+    """Where the client is: DOPA province, district and subdistrict codes."""
+
+    province_code: str = Field(pattern=r"^[0-9]{2}$")
+    district_code: str | None = Field(default=None, pattern=r"^[0-9]{4}$")
+    subdistrict_code: str | None = Field(default=None, pattern=r"^[0-9]{6}$")

@@ -1,0 +1,15 @@
+"""Every event type, by its CloudEvents `type`: the one table producers, consumers and tests read."""
+
+from contracts.audit import EventRecorded
+from contracts.envelope import EventData
+from contracts.intake import CaseReported
+from contracts.referral import RoutingDecided
+
+EVENT_MODELS: tuple[type[EventData], ...] = (CaseReported, RoutingDecided, EventRecorded)
+
+BY_TYPE: dict[str, type[EventData]] = {model.type_name(): model for model in EVENT_MODELS}
+
+
+def model_for(type_name: str) -> type[EventData] | None:
+    """Return the model of a CloudEvents type, or None for a type Saphan does not know."""
+    return BY_TYPE.get(type_name)

@@ -1,0 +1,1 @@
+"""Saphan's shared runtime: event store and outbox, inbox consumer, broker, database, HTTP and telemetry set-up."""

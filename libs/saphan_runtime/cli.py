@@ -1,0 +1,55 @@
+"""The `saphan` command: run the system, one service or the broker; export the event schemas."""
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+app = typer.Typer(help="Saphan (สะพาน): inter-agency case referral.", no_args_is_help=True)
+
+
+@app.command()
+def up(
+    var_dir: Annotated[Path, typer.Option(envvar="SAPHAN_VAR_DIR", help="databases and logs")] = Path("var"),
+    intake_port: Annotated[int, typer.Option(envvar="INTAKE_PORT")] = 8001,
+    referral_port: Annotated[int, typer.Option(envvar="REFERRAL_PORT")] = 8002,
+    documents_port: Annotated[int, typer.Option(envvar="DOCUMENTS_PORT")] = 8003,
+    audit_port: Annotated[int, typer.Option(envvar="AUDIT_PORT")] = 8004,
+) -> None:
+    """Start the broker (unless KAFKA_BOOTSTRAP_SERVERS is set) and all four services; Ctrl-C stops them."""
+    from saphan_runtime.supervisor import Supervisor
+
+    ports = {"intake": intake_port, "referral": referral_port, "documents": documents_port, "audit": audit_port}
+    supervisor = Supervisor(var_dir=var_dir.resolve(), ports=ports,
+                            bootstrap_servers=os.environ.get("KAFKA_BOOTSTRAP_SERVERS", ""))
+    raise typer.Exit(supervisor.run())
+
+
+@app.command()
+def broker(port: Annotated[int, typer.Option(help="0 picks a free port")] = 9092) -> None:
+    """Run the embedded Kafka-compatible broker alone, in the foreground."""
+    from saphan_runtime.broker import EmbeddedBroker
+
+    embedded = EmbeddedBroker(port=port or None).start()
+    typer.echo(f"KAFKA_BOOTSTRAP_SERVERS={embedded.bootstrap_servers}")
+    try:
+        assert embedded.process is not None
+        embedded.process.wait()
+    except KeyboardInterrupt:
+        embedded.stop()
+
+
+@app.command()
+def schemas(check: Annotated[bool, typer.Option(help="fail if a schema file is stale")] = False) -> None:
+    """Regenerate the JSON Schemas in contracts/schemas from the event models."""
+    from saphan_runtime.schemas import stale_schemas, write_schemas
+
+    if check:
+        stale = stale_schemas()
+        if stale:
+            typer.echo(f"stale schema files (run `saphan schemas`): {', '.join(stale)}", err=True)
+            raise typer.Exit(1)
+        return
+    for path in write_schemas():
+        typer.echo(f"wrote {path}")

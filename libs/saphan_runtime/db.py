@@ -1,0 +1,141 @@
+"""Database set-up and the tables every service shares: the event store (which is the outbox), the relay
+cursor, the inbox and the dead letters."""
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+    event,
+    text,
+)
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """A timezone-aware timestamp stored in UTC; SQLite's naive read-back is given its UTC zone again."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("timestamps must carry a time zone")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None or value.tzinfo is not None:
+            return value
+        return value.replace(tzinfo=UTC)
+
+
+# SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL gets a bigint identity.
+Position = BigInteger().with_variant(Integer(), "sqlite")
+
+# One advisory-lock key for "appending events" (PostgreSQL): see `lock_for_append`.
+APPEND_LOCK_KEY = 0x5A9_4A11
+
+
+def event_store_tables(metadata: MetaData) -> None:
+    """Add the shared event-store, relay, inbox and dead-letter tables to a service's metadata."""
+    Table(
+        "events",
+        metadata,
+        Column("position", Position, primary_key=True, autoincrement=True),
+        Column("event_id", String(64), nullable=False, unique=True),
+        Column("stream_id", String(200), nullable=False),
+        Column("version", Integer, nullable=False),
+        Column("type", String(200), nullable=False),
+        Column("case_id", String(64), nullable=False, index=True),
+        Column("topic", String(200), nullable=True),
+        Column("payload", Text, nullable=False),
+        Column("recorded_at", UtcDateTime(), nullable=False),
+        UniqueConstraint("stream_id", "version", name="uq_events_stream_version"),
+    )
+    Table(
+        "relay_cursor",
+        metadata,
+        Column("relay", String(100), primary_key=True),
+        Column("position", BigInteger, nullable=False),
+        Column("updated_at", UtcDateTime(), nullable=False),
+    )
+    Table(
+        "inbox",
+        metadata,
+        Column("consumer", String(100), primary_key=True),
+        Column("event_id", String(64), primary_key=True),
+        Column("processed_at", UtcDateTime(), nullable=False),
+    )
+    Table(
+        "dead_letters",
+        metadata,
+        Column("id", Position, primary_key=True, autoincrement=True),
+        Column("consumer", String(100), nullable=False),
+        Column("topic", String(200), nullable=False),
+        Column("partition", Integer, nullable=False),
+        Column("offset", BigInteger, nullable=False),
+        Column("reason", Text, nullable=False),
+        Column("key", LargeBinary, nullable=True),
+        Column("value", LargeBinary, nullable=True),
+        Column("recorded_at", UtcDateTime(), nullable=False),
+        UniqueConstraint("consumer", "topic", "partition", "offset", name="uq_dead_letters_delivery"),
+    )
+
+
+def create_engine(url: str) -> AsyncEngine:
+    """Create the async engine; SQLite gets WAL, a busy timeout and serialised (IMMEDIATE) transactions."""
+    if url.startswith("sqlite"):
+        engine = create_async_engine(url, connect_args={"timeout": 30})
+        _serialise_sqlite_transactions(engine)
+        return engine
+    return create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+
+
+def _serialise_sqlite_transactions(engine: AsyncEngine) -> None:
+    # pysqlite's deferred BEGIN lets two transactions read, then one fails to upgrade to a writer
+    # (SQLITE_BUSY_SNAPSHOT). BEGIN IMMEDIATE takes the write lock up front, so writers queue instead.
+    @event.listens_for(engine.sync_engine, "connect")
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Return the session factory the unit of work uses."""
+    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+
+async def lock_for_append(session: AsyncSession) -> None:
+    """Serialise appends until commit, so event positions are handed out in commit order.
+
+    Without this, a PostgreSQL transaction that took position 10 but commits after the one that took 11
+    would be skipped by a relay that has already moved past 11 (the outbox gap problem). SQLite already
+    serialises writers (BEGIN IMMEDIATE)."""
+    if session.bind.dialect.name == "postgresql":
+        await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": APPEND_LOCK_KEY})
+
+
+async def ping(engine: AsyncEngine) -> None:
+    """Raise unless the database answers."""
+    async with engine.connect() as connection:
+        await connection.execute(text("SELECT 1"))

@@ -1,0 +1,13 @@
+"""Errors the domain raises; entry points translate them (HTTP 422/404, or a dead letter)."""
+
+
+class DomainError(Exception):
+    """A rule of the domain refused the command; `field` names the input at fault when there is one."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class Deferred(Exception):
+    """The event cannot be applied yet (for example its cause has not arrived); the consumer retries it."""

@@ -1,0 +1,190 @@
+"""The unit of work: one transaction over a service's event store, its projections and its inbox."""
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy import Table, func, insert, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from contracts.envelope import CloudEvent, EventData
+from contracts.registry import model_for
+from saphan_runtime import cloudevents
+from saphan_runtime.db import lock_for_append
+
+
+class ConcurrencyConflict(Exception):
+    """Another writer appended to the stream first (optimistic concurrency)."""
+
+
+class AlreadyProcessed(Exception):
+    """The inbox already holds this (consumer, event id): the delivery is a duplicate."""
+
+
+@dataclass(frozen=True)
+class StoredEvent:
+    """An event as the store holds it: its envelope and its decoded data."""
+
+    position: int
+    envelope: CloudEvent
+    data: EventData
+
+    @property
+    def version(self) -> int:
+        """Return the event's version within its stream."""
+        return int(self.envelope.sequence)
+
+
+@dataclass(frozen=True)
+class InboxKey:
+    """Which consumer is applying which upstream event."""
+
+    consumer: str
+    event_id: str
+
+
+Projector = Callable[[AsyncSession, StoredEvent], Awaitable[None]]
+Projection = Callable[[AsyncSession, StoredEvent], Awaitable[None]]
+
+
+def projector(projections: dict[type[EventData], Projection]) -> Projector:
+    """Return a projector that routes each appended event to its projection (events without one are skipped)."""
+
+    async def project(session: AsyncSession, event: StoredEvent) -> None:
+        projection = projections.get(type(event.data))
+        if projection is not None:
+            await projection(session, event)
+
+    return project
+
+
+def decode_data(envelope: CloudEvent) -> EventData:
+    """Decode an envelope's data with the contract model its type names."""
+    model = model_for(envelope.type)
+    if model is None:
+        raise ValueError(f"unknown event type {envelope.type!r}")
+    return model.model_validate(envelope.data)
+
+
+class UnitOfWork:
+    """Append events, update projections and mark the inbox in one transaction; handlers own it."""
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        tables: dict[str, Table],
+        *,
+        source: str,
+        project: Projector,
+        on_commit: Callable[[], None],
+        inbox: InboxKey | None = None,
+    ) -> None:
+        self._sessions, self._tables, self._source = sessions, tables, source
+        self._project, self._on_commit, self._inbox = project, on_commit, inbox
+        self._session: AsyncSession | None = None
+        self._appended = False
+
+    @property
+    def session(self) -> AsyncSession:
+        """Return the open session (only inside `async with`)."""
+        if self._session is None:
+            raise RuntimeError("the unit of work is not open")
+        return self._session
+
+    async def __aenter__(self) -> Self:
+        self._session = self._sessions()
+        try:
+            await self._session.begin()
+            if self._inbox is not None:
+                await self._claim_inbox(self._inbox)
+        except BaseException:
+            await self.__aexit__(None, None, None)  # __aexit__ is not called when __aenter__ raises
+            raise
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        session, self._session = self.session, None
+        try:
+            if session.in_transaction():
+                await session.rollback()
+        finally:
+            await session.close()
+
+    async def commit(self) -> None:
+        """Commit everything done in this unit of work and wake the outbox relay."""
+        try:
+            await self.session.commit()
+        except IntegrityError as error:
+            raise ConcurrencyConflict(str(error.orig)) from error
+        if self._appended:
+            self._on_commit()
+
+    async def load(self, stream_id: str) -> list[StoredEvent]:
+        """Return a stream's events in version order."""
+        events = self._tables["events"]
+        rows = await self.session.execute(
+            select(events.c.position, events.c.payload)
+            .where(events.c.stream_id == stream_id)
+            .order_by(events.c.version)
+        )
+        return [_stored(position, payload) for position, payload in rows]
+
+    async def version(self, stream_id: str) -> int:
+        """Return a stream's current version (0 for a new stream) without loading its events."""
+        events = self._tables["events"]
+        current = await self.session.scalar(select(func.max(events.c.version)).where(events.c.stream_id == stream_id))
+        return int(current or 0)
+
+    async def append(
+        self, stream_id: str, *, case_id: str, expected_version: int, events: Sequence[EventData]
+    ) -> list[StoredEvent]:
+        """Append events after `expected_version`; a concurrent writer makes commit raise a conflict."""
+        if not events:
+            return []
+        await lock_for_append(self.session)
+        stored = []
+        for offset, data in enumerate(events, start=1):
+            envelope = cloudevents.build(
+                data=data, source=self._source, subject=case_id, stream_id=stream_id,
+                version=expected_version + offset, causation_id=self._inbox.event_id if self._inbox else None,
+            )
+            stored.append(await self._insert(envelope, data))
+        self._appended = True
+        return stored
+
+    async def _insert(self, envelope: CloudEvent, data: EventData) -> StoredEvent:
+        table = self._tables["events"]
+        try:
+            result = await self.session.execute(
+                insert(table).returning(table.c.position),
+                {
+                    "event_id": envelope.id, "stream_id": envelope.streamid,
+                    "version": int(envelope.sequence), "type": envelope.type,
+                    "case_id": envelope.subject, "topic": type(data).topic,
+                    "payload": cloudevents.encode(envelope), "recorded_at": envelope.time,
+                },
+            )
+        except IntegrityError as error:
+            raise ConcurrencyConflict(f"stream {envelope.streamid} moved past the expected version") from error
+        event = StoredEvent(position=result.scalar_one(), envelope=envelope, data=data)
+        await self._project(self.session, event)
+        return event
+
+    async def _claim_inbox(self, key: InboxKey) -> None:
+        table = self._tables["inbox"]
+        try:
+            await self.session.execute(
+                insert(table),
+                {"consumer": key.consumer, "event_id": key.event_id, "processed_at": cloudevents.now()},
+            )
+        except IntegrityError as error:
+            raise AlreadyProcessed(f"{key.consumer} already applied {key.event_id}") from error
+
+
+def _stored(position: int, payload: str) -> StoredEvent:
+    envelope = cloudevents.decode(payload)
+    return StoredEvent(position=position, envelope=envelope, data=decode_data(envelope))

@@ -1,0 +1,190 @@
+"""The inbox consumer: apply each event once, dead-letter what cannot be read, commit offsets after."""
+
+import asyncio
+import dataclasses
+import logging
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
+from opentelemetry import trace
+from opentelemetry.trace import SpanKind
+from pydantic import ValidationError
+from sqlalchemy import Table, insert
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from contracts.envelope import CloudEvent, EventData
+from contracts.registry import model_for
+from contracts.topics import dead_letter_topic
+from saphan_runtime import cloudevents
+from saphan_runtime.bus import MessageBus
+from saphan_runtime.errors import Deferred, DomainError
+from saphan_runtime.eventstore import AlreadyProcessed, InboxKey
+from saphan_runtime.telemetry import TRACER_NAME, context_from_headers
+
+log = logging.getLogger(__name__)
+tracer = trace.get_tracer(TRACER_NAME)
+
+DEFER_PAUSE_SECONDS = 0.05
+
+
+class AnyEvent:
+    """Subscription key meaning: every event on the subscribed topics (audit's ledger)."""
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One event as it came off Kafka: where it was, its envelope and its validated data."""
+
+    topic: str
+    partition: int
+    offset: int
+    envelope: CloudEvent
+    data: EventData
+    raw: bytes
+    waited_seconds: float = 0.0  # how long this delivery has been deferred so far
+
+
+Translator = Callable[[Delivery], object | None]
+Subscriptions = Mapping[type[EventData] | type[AnyEvent], Translator]
+
+
+class Rejected(Exception):
+    """A message that can never be applied; it goes to the dead-letter topic with this reason."""
+
+
+class InboxConsumer:
+    """Consume topics as one group; each event is applied in a transaction that records it in the inbox."""
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        consumer: AIOKafkaConsumer,
+        producer: AIOKafkaProducer,
+        bus: MessageBus,
+        subscriptions: Subscriptions,
+        sessions: async_sessionmaker[AsyncSession],
+        tables: dict[str, Table],
+    ) -> None:
+        self._name, self._consumer, self._producer, self._bus = name, consumer, producer, bus
+        self._subscriptions, self._sessions, self._dead_letters = subscriptions, sessions, tables["dead_letters"]
+        self.applied = self.duplicates = self.dead_lettered = 0
+        self._deferred_since: dict[tuple[str, int, int], float] = {}
+
+    async def run(self) -> None:
+        """Consume until cancelled; offsets are committed only after each record's transaction."""
+        while True:
+            batches = await self._consumer.getmany(timeout_ms=1000, max_records=500)
+            finished = [await self._consume_partition(partition, records) for partition, records in batches.items()]
+            if batches and not any(finished):
+                await asyncio.sleep(DEFER_PAUSE_SECONDS)
+
+    async def _consume_partition(self, partition: TopicPartition, records: list[ConsumerRecord]) -> bool:
+        """Apply a partition's records in order; on a deferred one, rewind to it and report False."""
+        for record in records:
+            try:
+                await self._with_retries(record)
+            except Deferred:
+                self._consumer.seek(partition, record.offset)
+                if record.offset > records[0].offset:
+                    await self._consumer.commit({partition: record.offset})
+                return False
+        await self._consumer.commit({partition: records[-1].offset + 1})
+        return True
+
+    async def _with_retries(self, record: ConsumerRecord) -> None:
+        backoff = 0.1
+        while True:
+            try:
+                return await self.process(record)
+            except (asyncio.CancelledError, Deferred):
+                raise
+            except Exception:
+                log.exception("%s could not apply %s/%s@%s; retrying", self._name, record.topic,
+                              record.partition, record.offset)
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 5.0)
+
+    async def process(self, record: ConsumerRecord) -> None:
+        """Apply one record, or dead-letter it when it can never be applied."""
+        try:
+            delivery = self._read(record)
+        except Rejected as rejection:
+            return await self._dead_letter(record, str(rejection))
+        translate = self._subscriptions.get(type(delivery.data)) or self._subscriptions.get(AnyEvent)
+        if translate is None:
+            return
+        key = (record.topic, record.partition, record.offset)
+        waited = time.monotonic() - self._deferred_since.setdefault(key, time.monotonic())
+        delivery = dataclasses.replace(delivery, waited_seconds=waited)
+        with tracer.start_as_current_span(
+            f"{record.topic} process", context=context_from_headers(record.headers), kind=SpanKind.CONSUMER,
+            attributes={"messaging.system": "kafka", "messaging.consumer.group.name": self._name,
+                        "messaging.message.id": delivery.envelope.id, "saphan.case_id": delivery.envelope.subject},
+        ):
+            await self._apply(record, delivery, translate)
+        self._deferred_since.pop(key, None)
+
+    async def _apply(self, record: ConsumerRecord, delivery: Delivery, translate: Translator) -> None:
+        try:
+            command = translate(delivery)
+        except (ValueError, ValidationError) as error:
+            return await self._dead_letter(record, f"cannot be applied: {error}")
+        if command is None:
+            return
+        try:
+            await self._bus.handle(command, inbox=InboxKey(self._name, delivery.envelope.id))
+            self.applied += 1
+        except AlreadyProcessed:
+            self.duplicates += 1
+        except DomainError as error:
+            await self._dead_letter(record, f"refused by {self._name}: {error}")
+
+    def _read(self, record: ConsumerRecord) -> Delivery:
+        if record.value is None:
+            raise Rejected("empty message")
+        try:
+            envelope = cloudevents.decode(record.value)
+        except ValidationError as error:
+            raise Rejected(f"not a CloudEvents 1.0 JSON event: {_first_errors(error)}") from error
+        model = model_for(envelope.type)
+        if model is None:
+            raise Rejected(f"unknown event type {envelope.type!r}")
+        try:
+            data = model.model_validate(envelope.data)
+        except ValidationError as error:
+            raise Rejected(f"data does not match {envelope.type}: {_first_errors(error)}") from error
+        return Delivery(record.topic, record.partition, record.offset, envelope, data, record.value)
+
+    async def _dead_letter(self, record: ConsumerRecord, reason: str) -> None:
+        log.warning("%s dead-letters %s/%s@%s: %s", self._name, record.topic, record.partition, record.offset,
+                    reason)
+        await self._record_dead_letter(record, reason)
+        headers = [*(record.headers or []), ("dlq-reason", reason.encode()), ("dlq-consumer", self._name.encode()),
+                   ("dlq-topic", record.topic.encode()), ("dlq-partition", str(record.partition).encode()),
+                   ("dlq-offset", str(record.offset).encode())]
+        delivery = await self._producer.send(dead_letter_topic(self._name), value=record.value, key=record.key,
+                                              headers=headers)
+        await delivery
+        self.dead_lettered += 1
+
+    async def _record_dead_letter(self, record: ConsumerRecord, reason: str) -> None:
+        try:
+            async with self._sessions() as session, session.begin():
+                await session.execute(insert(self._dead_letters), {
+                    "consumer": self._name, "topic": record.topic, "partition": record.partition,
+                    "offset": record.offset, "reason": reason, "key": record.key, "value": record.value,
+                    "recorded_at": cloudevents.now(),
+                })
+        except IntegrityError:
+            log.info("dead letter %s/%s@%s already recorded", record.topic, record.partition, record.offset)
+
+
+def _first_errors(error: ValidationError, limit: int = 3) -> str:
+    parts = [f"{'.'.join(str(p) for p in e['loc']) or '(message)'}: {e['msg']}" for e in error.errors()[:limit]]
+    return "; ".join(parts)
+
+

@@ -1,0 +1,70 @@
+"""Kafka clients and topics, with the settings Saphan relies on (acks=all, manual commits, earliest)."""
+
+import logging
+from collections.abc import Iterable
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import TopicAlreadyExistsError
+
+from saphan_runtime.settings import BrokerSettings
+
+log = logging.getLogger(__name__)
+
+
+def require_bootstrap(settings: BrokerSettings) -> str:
+    """Return the bootstrap servers, or fail with a message saying how to get a broker."""
+    if not settings.bootstrap_servers:
+        raise SystemExit(
+            "KAFKA_BOOTSTRAP_SERVERS is not set: run `saphan up` (which starts the embedded broker) "
+            "or point it at a Kafka broker."
+        )
+    return settings.bootstrap_servers
+
+
+def producer(settings: BrokerSettings, client_id: str) -> AIOKafkaProducer:
+    """Return a producer that waits for all in-sync replicas (the outbox makes it at-least-once)."""
+    return AIOKafkaProducer(
+        bootstrap_servers=require_bootstrap(settings),
+        client_id=client_id,
+        acks="all",
+        linger_ms=2,
+        request_timeout_ms=15_000,
+        retry_backoff_ms=200,
+    )
+
+
+def consumer(settings: BrokerSettings, group_id: str, topics: Iterable[str]) -> AIOKafkaConsumer:
+    """Return a group consumer that commits offsets only when told to, starting from the earliest."""
+    return AIOKafkaConsumer(
+        *topics,
+        bootstrap_servers=require_bootstrap(settings),
+        group_id=group_id,
+        client_id=group_id,
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+        fetch_max_wait_ms=settings.fetch_max_wait_ms,
+        session_timeout_ms=settings.session_timeout_ms,
+        heartbeat_interval_ms=max(settings.session_timeout_ms // 4, 500),
+        metadata_max_age_ms=30_000,
+    )
+
+
+async def ensure_topics(settings: BrokerSettings, topics: dict[str, int]) -> None:
+    """Create the topics that do not exist yet (name → partitions); existing ones are left alone."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=require_bootstrap(settings), client_id="saphan-admin")
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        missing = [NewTopic(name, n, 1) for name, n in topics.items() if name not in existing]
+        if missing:
+            await _create(admin, missing)
+    finally:
+        await admin.close()
+
+
+async def _create(admin: AIOKafkaAdminClient, topics: list[NewTopic]) -> None:
+    try:
+        await admin.create_topics(topics)
+    except TopicAlreadyExistsError:
+        log.debug("topics created concurrently by another process")

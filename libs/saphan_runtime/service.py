@@ -1,0 +1,174 @@
+"""One service process: its database, broker clients, outbox relay, inbox consumer and HTTP app."""
+
+import asyncio
+import contextlib
+import logging
+import os
+from collections.abc import AsyncIterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from fastapi import APIRouter, FastAPI
+from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
+from sqlalchemy import MetaData
+
+from contracts.topics import EVENT_TOPIC_PARTITIONS, EVENT_TOPICS, dead_letter_topic
+from saphan_runtime import db, kafka, migrations
+from saphan_runtime.bus import Handler, MessageBus
+from saphan_runtime.eventstore import InboxKey, Projector, UnitOfWork
+from saphan_runtime.http import health_router, install_error_handlers
+from saphan_runtime.inbox import AnyEvent, InboxConsumer, Subscriptions
+from saphan_runtime.outbox import OutboxRelay
+from saphan_runtime.settings import ServiceSettings
+from saphan_runtime.telemetry import setup_tracing
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ServiceParts:
+    """What a service's bootstrap hands to the runtime: its tables, handlers, projections and routes."""
+
+    settings: ServiceSettings
+    metadata: MetaData
+    migrations: str
+    handlers: Mapping[type, Handler]
+    project: Projector
+    subscriptions: Subscriptions
+    routers: Sequence[APIRouter]
+    title: str
+    description: str = ""
+    topics: Sequence[str] = field(default_factory=lambda: EVENT_TOPICS)
+
+
+class Service:
+    """Compose one service; nothing connects until `start`."""
+
+    def __init__(self, parts: ServiceParts) -> None:
+        self.parts, self.settings = parts, parts.settings
+        self.database_url = parts.settings.resolved_database_url()
+        self.engine = db.create_engine(self.database_url)
+        self.sessions = db.create_sessionmaker(self.engine)
+        self.tables = dict(parts.metadata.tables)
+        self.bus = MessageBus(parts.handlers, self.unit_of_work)
+        self.producer: AIOKafkaProducer | None = None
+        self.relay: OutboxRelay | None = None
+        self.consumer: InboxConsumer | None = None
+        self._kafka_consumer: AIOKafkaConsumer | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+        self.app = self._create_app()
+
+    def unit_of_work(self, inbox: InboxKey | None = None) -> UnitOfWork:
+        """Return a new unit of work over this service's store."""
+        return UnitOfWork(self.sessions, self.tables, source=self.settings.source(), project=self.parts.project,
+                          on_commit=self._wake_relay, inbox=inbox)
+
+    def _wake_relay(self) -> None:
+        if self.relay is not None:
+            self.relay.wake()
+
+    async def start(self) -> None:
+        """Migrate the database, make sure the topics exist, then start the relay and the consumer."""
+        setup_tracing(self.settings.name)
+        SQLAlchemyInstrumentor().instrument(engine=self.engine.sync_engine)
+        await migrations.upgrade_async(self.database_url, self.parts.migrations)
+        await kafka.ensure_topics(self.settings.broker, self._topics())
+        self.producer = kafka.producer(self.settings.broker, f"saphan-{self.settings.name}")
+        await self.producer.start()
+        self.relay = OutboxRelay(name=self.settings.name, sessions=self.sessions, tables=self.tables,
+                                 producer=self.producer, batch_size=self.settings.relay_batch_size,
+                                 poll_seconds=self.settings.relay_poll_seconds)
+        self._tasks.append(asyncio.create_task(self.relay.run(), name=f"{self.settings.name}-relay"))
+        if self.parts.subscriptions:
+            await self._start_consumer(self.producer)
+
+    async def _start_consumer(self, producer: AIOKafkaProducer) -> None:
+        self._kafka_consumer = kafka.consumer(self.settings.broker, f"saphan-{self.settings.name}",
+                                              self._subscribed_topics())
+        await self._kafka_consumer.start()
+        self.consumer = InboxConsumer(name=self.settings.name, consumer=self._kafka_consumer, producer=producer,
+                                      bus=self.bus, subscriptions=self.parts.subscriptions,
+                                      sessions=self.sessions, tables=self.tables)
+        self._tasks.append(asyncio.create_task(self.consumer.run(), name=f"{self.settings.name}-consumer"))
+
+    def _subscribed_topics(self) -> list[str]:
+        if AnyEvent in self.parts.subscriptions:
+            return [topic for topic in self.parts.topics if topic != _own_topic(self.settings.name)]
+        return sorted({model.topic for model in self.parts.subscriptions if getattr(model, "topic", None)})
+
+    def _topics(self) -> dict[str, int]:
+        topics = {topic: EVENT_TOPIC_PARTITIONS for topic in self.parts.topics}
+        topics[dead_letter_topic(self.settings.name)] = 1
+        return topics
+
+    async def stop(self) -> None:
+        """Stop the consumer and relay, then close the broker clients and the database pool."""
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self._tasks.clear()
+        if self._kafka_consumer is not None:
+            await self._kafka_consumer.stop()
+        if self.producer is not None:
+            await self.producer.stop()
+        await self.engine.dispose()
+
+    def health(self) -> dict[str, Any]:
+        """Return liveness: the process answers, and which of its loops are running."""
+        loops = {task.get_name(): not task.done() for task in self._tasks}
+        return {"status": "ok", "service": self.settings.name, "pid": os.getpid(), "loops": loops}
+
+    async def readiness(self) -> dict[str, bool]:
+        """Check the database, the broker and the background loops."""
+        checks = {"database": await _succeeds(db.ping(self.engine)),
+                  "broker": await _succeeds(self._ping_broker()),
+                  "loops": bool(self._tasks) and all(not task.done() for task in self._tasks)}
+        return checks
+
+    async def _ping_broker(self) -> None:
+        if self.producer is None or not await self.producer.client.force_metadata_update():
+            raise ConnectionError("broker unreachable")
+
+    def _create_app(self) -> FastAPI:
+        @contextlib.asynccontextmanager
+        async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+            await self.start()
+            try:
+                yield
+            finally:
+                await self.stop()
+
+        app = FastAPI(title=self.parts.title, description=self.parts.description, lifespan=lifespan)
+        app.state.service = self
+        install_error_handlers(app)
+        app.include_router(health_router())
+        for router in self.parts.routers:
+            app.include_router(router)
+        FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz")
+        return app
+
+
+def _own_topic(name: str) -> str:
+    return f"saphan.{name}.events"
+
+
+async def _succeeds(check: Any) -> bool:
+    try:
+        await asyncio.wait_for(check, timeout=3)
+        return True
+    except Exception:
+        return False
+
+
+def serve(service: Service) -> None:
+    """Run the service's HTTP app (and, through its lifespan, its relay and consumer) until stopped."""
+    import uvicorn
+
+    logging.basicConfig(level=os.environ.get("SAPHAN_LOG_LEVEL", "INFO"),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    uvicorn.run(service.app, host=service.settings.host, port=service.settings.port, log_level="warning",
+                timeout_graceful_shutdown=5)

@@ -1,0 +1,50 @@
+"""Settings every service shares; each service subclasses them with its own prefix and defaults."""
+
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class BrokerSettings(BaseSettings):
+    """Where Kafka is. Unset bootstrap servers means: start the embedded broker (only `saphan up` does)."""
+
+    model_config = SettingsConfigDict(env_prefix="KAFKA_", extra="ignore")
+
+    bootstrap_servers: str = ""
+    fetch_max_wait_ms: int = Field(default=100, ge=1, le=10_000)
+    session_timeout_ms: int = Field(default=10_000, ge=1_000)
+
+
+class ServiceSettings(BaseSettings):
+    """Settings common to the four services; a subclass sets `env_prefix` and the defaults below."""
+
+    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
+
+    name: str = "service"
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    var_dir: Path = Field(default=Path("var"), validation_alias="SAPHAN_VAR_DIR")
+    database_url: str = ""
+    relay_poll_seconds: float = Field(default=0.5, gt=0)
+    relay_batch_size: int = Field(default=500, ge=1)
+    broker: BrokerSettings = Field(default_factory=BrokerSettings)
+
+    @field_validator("database_url")
+    @classmethod
+    def check_database_url(cls, value: str) -> str:
+        """Accept only the async drivers the services use."""
+        if value and not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError("database_url must start with sqlite+aiosqlite:// or postgresql+asyncpg://")
+        return value
+
+    def resolved_database_url(self) -> str:
+        """Return the configured database, or the embedded SQLite file under `var/`."""
+        if self.database_url:
+            return self.database_url
+        self.var_dir.mkdir(parents=True, exist_ok=True)
+        return f"sqlite+aiosqlite:///{(self.var_dir / f'{self.name}.db').resolve()}"
+
+    def source(self) -> str:
+        """Return the CloudEvents `source` of this service's events."""
+        return f"/saphan/{self.name}"

@@ -1,0 +1,99 @@
+"""Helpers for tests: run a service in-process on a free port, create and drop test databases, wait."""
+
+import asyncio
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import TypeVar
+
+import asyncpg
+import uvicorn
+
+from saphan_runtime.service import Service
+
+T = TypeVar("T")
+
+
+@asynccontextmanager
+async def running(service: Service) -> AsyncIterator[str]:
+    """Serve a service (API, relay and consumer) in this event loop; yield its base URL."""
+    config = uvicorn.Config(service.app, host="127.0.0.1", port=service.settings.port, log_level="warning",
+                            lifespan="on")
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        if task.done():
+            task.result()
+            raise RuntimeError(f"{service.settings.name} did not start")
+        await asyncio.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{service.settings.port}"
+    finally:
+        server.should_exit = True
+        await task
+
+
+async def eventually(probe: Callable[[], Awaitable[T | None]], *, timeout: float = 30.0, every: float = 0.1) -> T:
+    """Return the first truthy result of `probe`, or fail after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = await probe()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"condition not met after {timeout}s")
+        await asyncio.sleep(every)
+
+
+def sqlite_url(directory: Path, name: str) -> str:
+    """Return the URL of a SQLite file for one test database."""
+    return f"sqlite+aiosqlite:///{directory / f'{name}.db'}"
+
+
+def _plain(url: str) -> str:
+    return url.replace("postgresql+asyncpg://", "postgresql://")
+
+
+async def create_postgres_database(admin_url: str, name: str) -> str:
+    """Create a fresh PostgreSQL database and return its async SQLAlchemy URL."""
+    database = f"saphan_test_{name}_{uuid.uuid4().hex[:10]}"
+    connection = await asyncpg.connect(_plain(admin_url))
+    try:
+        await connection.execute(f'CREATE DATABASE "{database}"')
+    finally:
+        await connection.close()
+    base = admin_url.rsplit("/", 1)[0]
+    return f"{base}/{database}"
+
+
+async def drop_postgres_database(admin_url: str, url: str) -> None:
+    """Drop a database made by `create_postgres_database`, closing its connections first."""
+    database = url.rsplit("/", 1)[1]
+    connection = await asyncpg.connect(_plain(admin_url))
+    try:
+        await connection.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+    finally:
+        await connection.close()
+
+
+async def read_topic(bootstrap_servers: str, topic: str, *, at_least: int, timeout: float = 20.0) -> list:  # type: ignore[type-arg]
+    """Read a topic from the beginning until `at_least` records arrived (then drain for a moment)."""
+    from aiokafka import AIOKafkaConsumer
+
+    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap_servers, group_id=None,
+                                auto_offset_reset="earliest", enable_auto_commit=False, fetch_max_wait_ms=50)
+    await consumer.start()
+    records: list = []  # type: ignore[type-arg]
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            batch = await consumer.getmany(timeout_ms=300)
+            for partition_records in batch.values():
+                records.extend(partition_records)
+            if len(records) >= at_least and not batch:
+                break
+    finally:
+        await consumer.stop()
+    return records

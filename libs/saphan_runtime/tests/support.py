@@ -1,0 +1,53 @@
+"""A throwaway store for the runtime's own tests: the shared tables and a projection that counts."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+
+from sqlalchemy import MetaData
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from contracts.common import Channel, Location, ProblemType
+from contracts.intake import CaseReported
+from saphan_runtime import db
+from saphan_runtime.eventstore import InboxKey, StoredEvent, UnitOfWork
+
+
+class Store:
+    """An event store on a real database, with the unit of work the services use."""
+
+    def __init__(self, url: str) -> None:
+        self.metadata = MetaData()
+        db.event_store_tables(self.metadata)
+        self.engine = db.create_engine(url)
+        self.sessions = db.create_sessionmaker(self.engine)
+        self.projected: list[StoredEvent] = []
+        self.commits = 0
+
+    async def project(self, _: AsyncSession, event: StoredEvent) -> None:
+        self.projected.append(event)
+
+    def _committed(self) -> None:
+        self.commits += 1
+
+    def unit_of_work(self, inbox: InboxKey | None = None) -> UnitOfWork:
+        return UnitOfWork(self.sessions, dict(self.metadata.tables), source="/saphan/test",
+                          project=self.project, on_commit=self._committed, inbox=inbox)
+
+
+@asynccontextmanager
+async def store(url: str) -> AsyncIterator[Store]:
+    """Yield a store whose tables exist, and dispose of its engine afterwards."""
+    opened = Store(url)
+    async with opened.engine.begin() as connection:
+        await connection.run_sync(opened.metadata.create_all)
+    try:
+        yield opened
+    finally:
+        await opened.engine.dispose()
+
+
+def case_reported(case_id: str) -> CaseReported:
+    """Return a small, valid event for a case."""
+    return CaseReported(case_id=case_id, channel=Channel.HOTLINE_1300, received_at=datetime(2026, 11, 1, tzinfo=UTC),
+                        problem_types=[ProblemType.DOMESTIC_VIOLENCE], location=Location(province_code="10"))

@@ -1,0 +1,1 @@
+"""Saphan's four services: intake, referral, documents and audit, each with the same shape."""

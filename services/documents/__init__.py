@@ -1,0 +1,1 @@
+"""Documents: keeps custody of case documents (uploads arrive with the Documents issue)."""

@@ -1,0 +1,1 @@
+"""Intake: takes reports, opens cases and publishes what was reported."""

@@ -1,0 +1,1 @@
+"""Referral: routes cases between the four agencies and follows them through the case-management steps."""

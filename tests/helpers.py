@@ -1,0 +1,55 @@
+"""Small builders shared by the cross-service tests."""
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from aiokafka import AIOKafkaProducer
+
+from contracts.common import Channel, Location, ProblemType
+from contracts.intake import CaseReported
+from saphan_runtime import cloudevents
+
+
+def report(n: int = 0, **overrides: Any) -> dict[str, Any]:
+    """Return a valid report body; even numbers are children, odd numbers adults."""
+    body: dict[str, Any] = {
+        "channel": "hotline_1300",
+        "received_at": "2026-11-21T10:00:00+07:00",
+        "problem_types": ["domestic_violence"],
+        "client_age_years": 9 if n % 2 == 0 else 34,
+        "location": {"province_code": "10", "district_code": "1001", "subdistrict_code": "100101"},
+        "summary": f"report {n}",
+    }
+    return {**body, **overrides}
+
+
+def case_reported_event(case_id: str) -> bytes:
+    """Return a valid CaseReported CloudEvent as intake would publish it."""
+    data = CaseReported(case_id=case_id, channel=Channel.POLICE, received_at=datetime(2026, 11, 1, tzinfo=UTC),
+                        problem_types=[ProblemType.BEGGING], client_age_years=70,
+                        location=Location(province_code="10"))
+    event = cloudevents.build(data=data, source="/saphan/intake", subject=case_id, stream_id=f"case-{case_id}",
+                              version=1)
+    return cloudevents.encode(event).encode()
+
+
+async def publish(bootstrap_servers: str, topic: str, value: bytes, key: bytes = b"k") -> None:
+    """Publish one raw message and wait for the broker's acknowledgement."""
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap_servers, acks="all")
+    await producer.start()
+    try:
+        await producer.send_and_wait(topic, value=value, key=key)
+    finally:
+        await producer.stop()
+
+
+def with_data(raw: bytes, **data_changes: Any) -> bytes:
+    """Return an event with some of its data fields replaced (None removes one)."""
+    event = json.loads(raw)
+    for name, value in data_changes.items():
+        if value is None:
+            event["data"].pop(name, None)
+        else:
+            event["data"][name] = value
+    return json.dumps(event).encode()

@@ -1,0 +1,88 @@
+"""End to end, as a user would: `saphan up`, 50 reports over HTTP, and every case's trail in the audit ledger."""
+
+import asyncio
+from collections import Counter
+
+import httpx
+import jsonschema
+import pytest
+
+from contracts.topics import EVENT_TOPICS
+from saphan_runtime.schemas import ENVELOPE_FILE, load_schema
+from saphan_runtime.testing import eventually, read_topic
+from tests.helpers import report
+from tests.system import saphan_up
+
+pytestmark = pytest.mark.system
+
+REPORTS = 50
+CASE_REPORTED = "saphan.intake.case-reported.v1"
+ROUTING_DECIDED = "saphan.referral.routing-decided.v1"
+
+
+async def post_reports(client: httpx.AsyncClient, intake: str, count: int, start: int = 0) -> list[str]:
+    """POST reports one after another and return their case ids."""
+    ids = []
+    for n in range(start, start + count):
+        response = await client.post(f"{intake}/cases", json=report(n))
+        assert response.status_code == 201, response.text
+        assert response.headers["location"] == f"/cases/{response.json()['case_id']}"
+        ids.append(response.json()["case_id"])
+    return ids
+
+
+async def timelines(client: httpx.AsyncClient, audit: str, case_ids: list[str]) -> dict[str, list[dict]] | None:
+    """Return every case's audit timeline once each holds both events, else None."""
+    found = {}
+    for case_id in case_ids:
+        response = await client.get(f"{audit}/cases/{case_id}/timeline")
+        if response.status_code != 200 or len(response.json()["events"]) < 2:
+            return None
+        found[case_id] = response.json()["events"]
+    return found
+
+
+def assert_trail_exactly_once_in_order(trail: dict[str, list[dict]]) -> None:
+    """Each case: its report, then its routing decision caused by that report; nothing twice."""
+    for case_id, events in trail.items():
+        assert [e["type"] for e in events] == [CASE_REPORTED, ROUTING_DECIDED], case_id
+        reported, routed = events
+        assert routed["event"]["causationid"] == reported["event_id"]
+        assert reported["sequence"] < routed["sequence"]
+        assert all(e["event"]["subject"] == case_id for e in events)
+    all_ids = [e["event_id"] for events in trail.values() for e in events]
+    assert len(all_ids) == len(set(all_ids))
+
+
+async def test_fifty_reports_reach_the_audit_ledger_once_each_and_in_order(tmp_path, system_databases) -> None:
+    with saphan_up(tmp_path / "var", system_databases) as system:
+        async with httpx.AsyncClient(timeout=10) as client:
+            case_ids = await post_reports(client, system.urls["intake"], REPORTS)
+            trail = await eventually(lambda: timelines(client, system.urls["audit"], case_ids), timeout=90)
+            await asyncio.sleep(1.0)  # anything delivered twice would show up now
+            trail = await timelines(client, system.urls["audit"], case_ids)
+            assert trail is not None
+            assert_trail_exactly_once_in_order(trail)
+            routing = (await client.get(f"{system.urls['referral']}/cases/{case_ids[0]}/routing")).json()
+            assert routing["lead"] == "children_family_shelter"
+            adult = (await client.get(f"{system.urls['referral']}/cases/{case_ids[1]}/routing")).json()
+            assert adult["lead"] == "provincial_msdhs_office"
+            files = await client.get(f"{system.urls['documents']}/cases/{case_ids[0]}/documents")
+            assert files.status_code == 200
+        published = [r for topic in EVENT_TOPICS[:2]
+                     for r in await read_topic(system.broker, topic, at_least=REPORTS)]
+    assert Counter(r.topic for r in published) == {EVENT_TOPICS[0]: REPORTS, EVENT_TOPICS[1]: REPORTS}
+    assert_every_message_matches_its_contract(published)
+
+
+def assert_every_message_matches_its_contract(records: list) -> None:
+    """Every published message validates against the envelope schema and its type's JSON Schema."""
+    import json
+
+    envelope_schema = load_schema(ENVELOPE_FILE.removesuffix(".json"))
+    for record in records:
+        event = json.loads(record.value)
+        jsonschema.validate(event, envelope_schema)
+        jsonschema.validate(event["data"], load_schema(event["type"]))
+        assert record.key.decode() == event["subject"]
+        assert dict(record.headers)["content-type"].startswith(b"application/cloudevents+json")
