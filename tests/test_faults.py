@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 
 from saphan_runtime import db
 from saphan_runtime.testing import eventually
-from tests.test_end_to_end import assert_trail_exactly_once_in_order, post_reports, timelines
 from tests.system import saphan_up
+from tests.test_end_to_end import assert_trail_exactly_once_in_order, post_reports, timelines
 
 pytestmark = pytest.mark.system
 
@@ -34,7 +34,7 @@ async def test_a_consumer_killed_mid_stream_loses_nothing_and_applies_nothing_tw
             case_ids += await during
             await asyncio.to_thread(system.wait_restarted, victim, old_pid)
             case_ids += await post_reports(client, intake, AFTER, start=BEFORE + DURING)
-            trail = await eventually(lambda: timelines(client, system.urls["audit"], case_ids), timeout=120)
+            trail = await eventually(lambda: timelines(client, system.urls["audit"], case_ids), within=120)
             await asyncio.sleep(1.0)
             trail = await timelines(client, system.urls["audit"], case_ids)
         assert trail is not None

@@ -35,15 +35,15 @@ async def running(service: Service) -> AsyncIterator[str]:
         await task
 
 
-async def eventually(probe: Callable[[], Awaitable[T | None]], *, timeout: float = 30.0, every: float = 0.1) -> T:
-    """Return the first truthy result of `probe`, or fail after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
+async def eventually(probe: Callable[[], Awaitable[T | None]], *, within: float = 30.0, every: float = 0.1) -> T:
+    """Return the first truthy result of `probe`, or fail after `within` seconds."""
+    deadline = time.monotonic() + within
     while True:
         result = await probe()
         if result:
             return result
         if time.monotonic() > deadline:
-            raise TimeoutError(f"condition not met after {timeout}s")
+            raise TimeoutError(f"condition not met after {within}s")
         await asyncio.sleep(every)
 
 
@@ -78,7 +78,7 @@ async def drop_postgres_database(admin_url: str, url: str) -> None:
         await connection.close()
 
 
-async def read_topic(bootstrap_servers: str, topic: str, *, at_least: int, timeout: float = 20.0) -> list:  # type: ignore[type-arg]
+async def read_topic(bootstrap_servers: str, topic: str, *, at_least: int, within: float = 20.0) -> list:  # type: ignore[type-arg]
     """Read a topic from the beginning until `at_least` records arrived (then drain for a moment)."""
     from aiokafka import AIOKafkaConsumer
 
@@ -86,7 +86,7 @@ async def read_topic(bootstrap_servers: str, topic: str, *, at_least: int, timeo
                                 auto_offset_reset="earliest", enable_auto_commit=False, fetch_max_wait_ms=50)
     await consumer.start()
     records: list = []  # type: ignore[type-arg]
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + within
     try:
         while time.monotonic() < deadline:
             batch = await consumer.getmany(timeout_ms=300)

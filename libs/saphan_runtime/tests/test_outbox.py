@@ -47,7 +47,7 @@ async def test_racing_writers_are_all_published_once_and_in_stream_order(databas
         running = asyncio.create_task(relay.run())
         try:
             await asyncio.gather(*(_write(events, w) for w in range(WRITERS)))
-            await testing.eventually(lambda: _published_all(relay), timeout=30)
+            await testing.eventually(lambda: _published_all(relay), within=30)
         finally:
             running.cancel()
             await producer.stop()  # type: ignore[attr-defined]
@@ -82,7 +82,7 @@ async def test_a_crash_before_the_cursor_moves_resends_the_batch_and_loses_nothi
         relay._advance = advance_failing_once  # type: ignore[method-assign]
         running = asyncio.create_task(relay.run())
         try:
-            await testing.eventually(lambda: _drained(relay), timeout=30)
+            await testing.eventually(lambda: _drained(relay), within=30)
         finally:
             running.cancel()
             await producer.stop()  # type: ignore[attr-defined]

@@ -1,0 +1,60 @@
+"""The contracts: every event model is registered, frozen, closed, versioned, and its schema file is current."""
+
+import json
+
+import jsonschema
+import pytest
+from pydantic import ValidationError
+
+from contracts.envelope import EventData
+from contracts.registry import BY_TYPE, EVENT_MODELS
+from contracts.topics import EVENT_TOPICS
+from saphan_runtime import cloudevents
+from saphan_runtime.schemas import ENVELOPE_FILE, SCHEMA_DIR, expected_schemas, load_schema, stale_schemas
+from tests.helpers import case_reported_event
+
+
+def _all_subclasses(cls: type) -> set[type]:
+    return {sub for direct in cls.__subclasses__() for sub in {direct, *_all_subclasses(direct)}}
+
+
+def test_every_schema_file_matches_its_model_so_a_model_change_needs_a_regeneration() -> None:
+    assert stale_schemas() == [], "run `saphan schemas` and commit the result"
+    assert sorted(p.name for p in SCHEMA_DIR.glob("*.json")) == sorted(expected_schemas())
+
+
+def test_every_event_model_is_registered_once_under_a_versioned_type() -> None:
+    assert _all_subclasses(EventData) <= set(EVENT_MODELS)
+    assert len(BY_TYPE) == len(EVENT_MODELS)
+    for type_name, model in BY_TYPE.items():
+        assert type_name.endswith(f".v{model.version}")
+        assert model.topic is None or model.topic in EVENT_TOPICS
+
+
+@pytest.mark.parametrize("model", EVENT_MODELS, ids=lambda m: m.type_name())
+def test_event_models_are_closed_schemas(model: type[EventData]) -> None:
+    assert load_schema(model.type_name())["additionalProperties"] is False
+
+
+def test_event_data_is_frozen_and_refuses_unknown_fields() -> None:
+    event = cloudevents.decode(case_reported_event("c-1"))
+    data = BY_TYPE[event.type].model_validate(event.data)
+    with pytest.raises(ValidationError):
+        data.case_id = "other"  # type: ignore[misc]
+    with pytest.raises(ValidationError):
+        BY_TYPE[event.type].model_validate({**event.data, "surprise": True})
+
+
+def test_a_published_event_validates_against_the_stored_schemas_and_a_broken_one_does_not() -> None:
+    event = json.loads(case_reported_event("c-2"))
+    jsonschema.validate(event, load_schema(ENVELOPE_FILE.removesuffix(".json")))
+    jsonschema.validate(event["data"], load_schema(event["type"]))
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({**event["data"], "client_age_years": -1}, load_schema(event["type"]))
+
+
+def test_the_envelope_is_canonical_json_that_round_trips() -> None:
+    raw = case_reported_event("c-3")
+    event = cloudevents.decode(raw)
+    assert cloudevents.encode(event).encode() == raw
+    assert event.subject == "c-3" and event.sequence == "0000000001"
