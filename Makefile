@@ -20,14 +20,13 @@ install: $(STAMP)
 run: install
 	$(BIN)/saphan up
 
-test: install
-	$(BIN)/ruff check .
+test: lint
 	$(BIN)/saphan schemas --check
 	$(BIN)/pytest
 
 lint: install
 	$(BIN)/ruff check .
-	$(BIN)/mypy contracts libs/saphan_runtime services
+	$(BIN)/mypy contracts libs/saphan_runtime services tests conftest.py
 
 schemas: install
 	$(BIN)/saphan schemas

@@ -3,8 +3,9 @@ SAPHAN_TEST_POSTGRES_URL is set) and an in-memory span exporter installed before
 
 import asyncio
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from opentelemetry import trace
@@ -60,7 +61,7 @@ def database(backend: str, tmp_path: Path) -> Iterator[Callable[[str], str]]:
     def make(name: str) -> str:
         if backend == "sqlite":
             return testing.sqlite_url(tmp_path, name)
-        url = _run(testing.create_postgres_database(POSTGRES_ADMIN_URL, name))
+        url = str(_run(testing.create_postgres_database(POSTGRES_ADMIN_URL, name)))
         created.append(url)
         return url
 
@@ -69,7 +70,7 @@ def database(backend: str, tmp_path: Path) -> Iterator[Callable[[str], str]]:
         _run(testing.drop_postgres_database(POSTGRES_ADMIN_URL, url))
 
 
-def _run(coroutine):  # type: ignore[no-untyped-def]
+def _run(coroutine: Coroutine[Any, Any, str | None]) -> Any:
     # Fixtures set up outside the test's event loop; a worker thread gives each call a loop of its own.
     from concurrent.futures import ThreadPoolExecutor
 
@@ -93,7 +94,8 @@ def make_service(broker: str, database: Callable[[str], str], tmp_path: Path) ->
             broker=BrokerSettings(bootstrap_servers=broker, fetch_max_wait_ms=50, session_timeout_ms=2000),
             **overrides,
         )
-        return bootstrap(settings)  # type: ignore[no-any-return]
+        service: Service = bootstrap(settings)
+        return service
 
     return make
 

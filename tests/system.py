@@ -69,7 +69,9 @@ def saphan_up(var_dir: Path, database_urls: dict[str, str] | None = None) -> Ite
     command = [_saphan(), "up", *(arg for name, port in ports.items() for arg in (f"--{name}-port", str(port)))]
     process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     system = System(process, {n: f"http://127.0.0.1:{p}" for n, p in ports.items()}, var_dir)
-    reader = threading.Thread(target=lambda: system.output.extend(iter(process.stdout.readline, "")), daemon=True)
+    assert process.stdout is not None
+    stdout = process.stdout
+    reader = threading.Thread(target=lambda: system.output.extend(iter(stdout.readline, "")), daemon=True)
     reader.start()
     try:
         _wait_for_line(system, "Saphan is up", timeout=120)

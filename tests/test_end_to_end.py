@@ -58,11 +58,11 @@ async def test_fifty_reports_reach_the_audit_ledger_once_each_and_in_order(tmp_p
     with saphan_up(tmp_path / "var", system_databases) as system:
         async with httpx.AsyncClient(timeout=10) as client:
             case_ids = await post_reports(client, system.urls["intake"], REPORTS)
-            trail = await eventually(lambda: timelines(client, system.urls["audit"], case_ids), within=90)
+            await eventually(lambda: timelines(client, system.urls["audit"], case_ids), within=90)
             await asyncio.sleep(1.0)  # anything delivered twice would show up now
-            trail = await timelines(client, system.urls["audit"], case_ids)
-            assert trail is not None
-            assert_trail_exactly_once_in_order(trail)
+            final = await timelines(client, system.urls["audit"], case_ids)
+            assert final is not None
+            assert_trail_exactly_once_in_order(final)
             routing = (await client.get(f"{system.urls['referral']}/cases/{case_ids[0]}/routing")).json()
             assert routing["lead"] == "children_family_shelter"
             adult = (await client.get(f"{system.urls['referral']}/cases/{case_ids[1]}/routing")).json()

@@ -34,11 +34,11 @@ async def test_a_consumer_killed_mid_stream_loses_nothing_and_applies_nothing_tw
             case_ids += await during
             await asyncio.to_thread(system.wait_restarted, victim, old_pid)
             case_ids += await post_reports(client, intake, AFTER, start=BEFORE + DURING)
-            trail = await eventually(lambda: timelines(client, system.urls["audit"], case_ids), within=120)
+            await eventually(lambda: timelines(client, system.urls["audit"], case_ids), within=120)
             await asyncio.sleep(1.0)
-            trail = await timelines(client, system.urls["audit"], case_ids)
-        assert trail is not None
-        assert_trail_exactly_once_in_order(trail)
+            final = await timelines(client, system.urls["audit"], case_ids)
+        assert final is not None
+        assert_trail_exactly_once_in_order(final)
         assert any(f"{victim} exited" in line for line in system.output)
         await assert_applied_once(system_databases.get(victim) or db_file(var_dir, victim), victim, len(case_ids))
 

@@ -64,7 +64,7 @@ def health_router() -> APIRouter:
 
     @router.get("/healthz")
     async def healthz(request: Request) -> dict[str, Any]:
-        return request.app.state.service.health()
+        return dict(request.app.state.service.health())
 
     @router.get("/readyz", responses={503: {"description": "not ready"}})
     async def readyz(request: Request) -> Any:

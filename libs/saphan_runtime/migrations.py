@@ -4,7 +4,6 @@ import asyncio
 
 from alembic import command, context
 from alembic.config import Config
-from alembic.operations import Operations
 from sqlalchemy import MetaData, text
 from sqlalchemy.engine import Connection
 
@@ -53,8 +52,8 @@ def _migrate(connection: Connection, target_metadata: MetaData) -> None:
         context.run_migrations()
 
 
-def create_event_store_v1(op: Operations) -> None:
+def create_event_store_v1(bind: Connection) -> None:
     """Create the shared event-store tables as they stood at revision 1 of every service."""
     metadata = MetaData()
     event_store_tables(metadata)
-    metadata.create_all(op.get_bind())
+    metadata.create_all(bind)

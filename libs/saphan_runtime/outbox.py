@@ -3,8 +3,10 @@
 import asyncio
 import contextlib
 import logging
+from typing import Any
 
 from aiokafka import AIOKafkaProducer
+from aiokafka.structs import RecordMetadata
 from opentelemetry import trace
 from opentelemetry.trace import SpanKind
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
@@ -76,7 +78,7 @@ class OutboxRelay:
         position, rows = await self._read_batch()
         return len(rows)
 
-    async def _read_batch(self) -> tuple[int | None, list[Row]]:
+    async def _read_batch(self) -> tuple[int | None, list[Row[Any]]]:
         async with self._sessions() as session, session.begin():
             position = await session.scalar(
                 select(self._cursor.c.position).where(self._cursor.c.relay == self._name)
@@ -90,7 +92,7 @@ class OutboxRelay:
             )
             return position, list(rows)
 
-    async def _send(self, row: Row) -> asyncio.Future:
+    async def _send(self, row: Row[Any]) -> asyncio.Future[RecordMetadata]:
         envelope = cloudevents.decode(row.payload)
         parent = TraceContextTextMapPropagator().extract({"traceparent": envelope.traceparent or ""})
         with tracer.start_as_current_span(
@@ -101,9 +103,10 @@ class OutboxRelay:
         ):
             # The aiokafka instrumentation adds its send span's `traceparent` to these headers.
             headers = [CONTENT_TYPE_HEADER]
-            return await self._producer.send(
+            delivery: asyncio.Future[RecordMetadata] = await self._producer.send(
                 row.topic, value=row.payload.encode(), key=row.case_id.encode(), headers=headers
             )
+            return delivery
 
     async def _advance(self, previous: int | None, position: int) -> None:
         async with self._sessions() as session, session.begin():

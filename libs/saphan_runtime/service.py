@@ -14,6 +14,7 @@ from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
 from sqlalchemy import MetaData
 
+from contracts.envelope import EventData
 from contracts.topics import EVENT_TOPIC_PARTITIONS, EVENT_TOPICS, dead_letter_topic
 from saphan_runtime import db, kafka, migrations
 from saphan_runtime.bus import Handler, MessageBus
@@ -96,7 +97,8 @@ class Service:
     def _subscribed_topics(self) -> list[str]:
         if AnyEvent in self.parts.subscriptions:
             return [topic for topic in self.parts.topics if topic != _own_topic(self.settings.name)]
-        return sorted({model.topic for model in self.parts.subscriptions if getattr(model, "topic", None)})
+        return sorted({model.topic for model in self.parts.subscriptions
+                       if issubclass(model, EventData) and model.topic is not None})
 
     def _topics(self) -> dict[str, int]:
         topics = {topic: EVENT_TOPIC_PARTITIONS for topic in self.parts.topics}

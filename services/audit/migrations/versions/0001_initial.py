@@ -12,7 +12,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    create_event_store_v1(op)
+    create_event_store_v1(op.get_bind())
     op.create_table(
         "ledger_entries",
         sa.Column("sequence", sa.BigInteger, primary_key=True, autoincrement=False),

@@ -12,7 +12,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    create_event_store_v1(op)
+    create_event_store_v1(op.get_bind())
     op.create_table(
         "cases",
         sa.Column("case_id", sa.String(64), primary_key=True),
