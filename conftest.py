@@ -3,6 +3,7 @@ SAPHAN_TEST_POSTGRES_URL is set) and an in-memory span exporter installed before
 
 import asyncio
 import os
+import uuid
 from collections.abc import Callable, Coroutine, Iterator
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from saphan_runtime import testing
 from saphan_runtime.broker import EmbeddedBroker
 from saphan_runtime.service import Service
+from saphan_runtime.testing import BrokerUnderTest
 
 POSTGRES_ADMIN_URL = os.environ.get("SAPHAN_TEST_POSTGRES_URL", "")
 BACKENDS = ["sqlite", "postgresql"]
@@ -31,16 +33,41 @@ def spans() -> InMemorySpanExporter:
     return exporter
 
 
-@pytest.fixture
-def broker() -> Iterator[str]:
-    """Yield a real Kafka-protocol broker: KAFKA_BOOTSTRAP_SERVERS if set, else a fresh embedded one."""
+@pytest.fixture(scope="session")
+def shared_kafka() -> Iterator[str | None]:
+    """Yield a broker shared by the session: KAFKA_BOOTSTRAP_SERVERS, else Apache Kafka in a container where a
+    Docker engine answers, else None (each test then gets a fresh embedded broker)."""
     external = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
     if external:
         yield external
         return
+    if not _docker_engine_answers():
+        yield None
+        return
+    from testcontainers.kafka import KafkaContainer
+
+    with KafkaContainer().with_kraft() as kafka:
+        yield kafka.get_bootstrap_server()
+
+
+def _docker_engine_answers() -> bool:
+    try:
+        import docker
+
+        return bool(docker.from_env(timeout=3).ping())
+    except Exception:
+        return False
+
+
+@pytest.fixture
+def broker(shared_kafka: str | None) -> Iterator[BrokerUnderTest]:
+    """Yield a real Kafka-protocol broker for one test: on a shared broker, behind a topic prefix of its own."""
+    if shared_kafka:
+        yield BrokerUnderTest(shared_kafka, topic_prefix=f"t{uuid.uuid4().hex[:10]}.")
+        return
     embedded = EmbeddedBroker().start()
     try:
-        yield embedded.bootstrap_servers
+        yield BrokerUnderTest(embedded.bootstrap_servers)
     finally:
         embedded.stop()
 
@@ -79,19 +106,18 @@ def _run(coroutine: Coroutine[Any, Any, str | None]) -> Any:
 
 
 @pytest.fixture
-def make_service(broker: str, database: Callable[[str], str], tmp_path: Path) -> Callable[..., Service]:
+def make_service(broker: BrokerUnderTest, database: Callable[[str], str], tmp_path: Path) -> Callable[..., Service]:
     """Return a factory building one service wired to the test broker and a fresh test database."""
     import importlib
 
     from saphan_runtime.broker import free_port
-    from saphan_runtime.settings import BrokerSettings
 
     def make(name: str, **overrides: object) -> Service:
         settings_class = importlib.import_module(f"services.{name}.settings").Settings
         bootstrap = importlib.import_module(f"services.{name}.bootstrap").bootstrap
         settings = settings_class(
             port=free_port(), database_url=database(name), var_dir=tmp_path, relay_poll_seconds=0.2,
-            broker=BrokerSettings(bootstrap_servers=broker, fetch_max_wait_ms=50, session_timeout_ms=2000),
+            broker=broker.settings(fetch_max_wait_ms=50, session_timeout_ms=2000),
             **overrides,
         )
         service: Service = bootstrap(settings)
@@ -106,3 +132,9 @@ def system_databases(backend: str, database: Callable[[str], str]) -> dict[str, 
     if backend == "sqlite":
         return {}
     return {name: database(name) for name in ("intake", "referral", "documents", "audit")}
+
+
+@pytest.fixture
+def system_broker(shared_kafka: str | None) -> BrokerUnderTest | None:
+    """Return the shared broker for a whole-system run, or None: `saphan up` then starts its embedded one."""
+    return BrokerUnderTest(shared_kafka, topic_prefix=f"t{uuid.uuid4().hex[:10]}.") if shared_kafka else None

@@ -1,9 +1,16 @@
 """Kafka topic names: one event topic per producing service, one dead-letter topic per consumer."""
 
-INTAKE_EVENTS = "saphan.intake.events"
-REFERRAL_EVENTS = "saphan.referral.events"
-DOCUMENTS_EVENTS = "saphan.documents.events"
-AUDIT_EVENTS = "saphan.audit.events"
+
+
+def event_topic(producer: str) -> str:
+    """Return the event topic of one producing service."""
+    return f"saphan.{producer}.events"
+
+
+INTAKE_EVENTS = event_topic("intake")
+REFERRAL_EVENTS = event_topic("referral")
+DOCUMENTS_EVENTS = event_topic("documents")
+AUDIT_EVENTS = event_topic("audit")
 
 EVENT_TOPICS = (INTAKE_EVENTS, REFERRAL_EVENTS, DOCUMENTS_EVENTS, AUDIT_EVENTS)
 EVENT_TOPIC_PARTITIONS = 6

@@ -9,6 +9,7 @@ from aiokafka import AIOKafkaProducer
 from contracts.common import Channel, Location, ProblemType
 from contracts.intake import CaseReported
 from saphan_runtime import cloudevents
+from saphan_runtime.testing import BrokerUnderTest
 
 
 def report(n: int = 0, **overrides: Any) -> dict[str, Any]:
@@ -34,12 +35,12 @@ def case_reported_event(case_id: str) -> bytes:
     return cloudevents.encode(event).encode()
 
 
-async def publish(bootstrap_servers: str, topic: str, value: bytes, key: bytes = b"k") -> None:
-    """Publish one raw message and wait for the broker's acknowledgement."""
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap_servers, acks="all")
+async def publish(broker: BrokerUnderTest, topic: str, value: bytes, key: bytes = b"k") -> None:
+    """Publish one raw message to a contract topic and wait for the broker's acknowledgement."""
+    producer = AIOKafkaProducer(bootstrap_servers=broker.bootstrap_servers, acks="all")
     await producer.start()
     try:
-        await producer.send_and_wait(topic, value=value, key=key)
+        await producer.send_and_wait(broker.topic(topic), value=value, key=key)
     finally:
         await producer.stop()
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import httpx
 
 from saphan_runtime.broker import free_port
+from saphan_runtime.testing import BrokerUnderTest
 
 SERVICES = ("intake", "referral", "documents", "audit")
 
@@ -26,16 +27,19 @@ class System:
     process: subprocess.Popen[str]
     urls: dict[str, str]
     var_dir: Path
+    given_broker: BrokerUnderTest | None
     output: list[str] = field(default_factory=list)
 
     @property
-    def broker(self) -> str:
-        """Return the embedded broker's address, as `saphan up` printed it."""
+    def broker(self) -> BrokerUnderTest:
+        """Return the broker in use: the one given, or the embedded one `saphan up` said it started."""
+        if self.given_broker is not None:
+            return self.given_broker
         for line in self.output:
             match = re.search(r"embedded broker on (\S+)", line)
             if match:
-                return match.group(1)
-        return os.environ["KAFKA_BOOTSTRAP_SERVERS"]
+                return BrokerUnderTest(match.group(1))
+        raise LookupError("saphan up named no broker")
 
     def pid(self, service: str) -> int:
         """Return the process id of one service, as its /healthz reports it."""
@@ -60,15 +64,22 @@ def _saphan() -> str:
 
 
 @contextmanager
-def saphan_up(var_dir: Path, database_urls: dict[str, str] | None = None) -> Iterator[System]:
-    """Run `saphan up` until the block ends, then stop it with Ctrl-C (SIGINT) and check it stopped cleanly."""
+def saphan_up(
+    var_dir: Path, database_urls: dict[str, str] | None = None, broker: BrokerUnderTest | None = None
+) -> Iterator[System]:
+    """Run `saphan up` until the block ends, then stop it with Ctrl-C (SIGINT) and check it stopped cleanly.
+
+    Without a broker given, `saphan up` starts its embedded one, as on a developer's machine."""
     ports = {name: free_port() for name in SERVICES}
-    env = {**os.environ, "SAPHAN_VAR_DIR": str(var_dir), "PYTHONUNBUFFERED": "1"}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KAFKA_")}
+    env |= {"SAPHAN_VAR_DIR": str(var_dir), "PYTHONUNBUFFERED": "1"}
+    if broker is not None:
+        env |= {"KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap_servers, "KAFKA_TOPIC_PREFIX": broker.topic_prefix}
     for name, url in (database_urls or {}).items():
         env[f"{name.upper()}_DATABASE_URL"] = url
     command = [_saphan(), "up", *(arg for name, port in ports.items() for arg in (f"--{name}-port", str(port)))]
     process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    system = System(process, {n: f"http://127.0.0.1:{p}" for n, p in ports.items()}, var_dir)
+    system = System(process, {n: f"http://127.0.0.1:{p}" for n, p in ports.items()}, var_dir, broker)
     assert process.stdout is not None
     stdout = process.stdout
     reader = threading.Thread(target=lambda: system.output.extend(iter(stdout.readline, "")), daemon=True)

@@ -70,6 +70,6 @@ async def test_a_bad_message_goes_to_the_dead_letter_topic_and_the_next_good_one
     assert len(letters) == 1
     headers = dict(letters[0].headers)
     assert reason in headers["dlq-reason"].decode()
-    assert headers["dlq-topic"].decode() == INTAKE_EVENTS
+    assert headers["dlq-topic"].decode() == broker.topic(INTAKE_EVENTS)
     assert letters[0].value == garbage
     assert referral.consumer is None or referral.consumer.dead_lettered == 1

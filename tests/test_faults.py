@@ -20,10 +20,10 @@ BEFORE, DURING, AFTER = 15, 20, 15
 
 @pytest.mark.parametrize("victim", ["referral", "audit"])
 async def test_a_consumer_killed_mid_stream_loses_nothing_and_applies_nothing_twice(
-    tmp_path, system_databases, victim
+    tmp_path, system_databases, system_broker, victim
 ) -> None:
     var_dir = tmp_path / "var"
-    with saphan_up(var_dir, system_databases) as system:
+    with saphan_up(var_dir, system_databases, system_broker) as system:
         async with httpx.AsyncClient(timeout=10) as client:
             intake = system.urls["intake"]
             case_ids = await post_reports(client, intake, BEFORE)

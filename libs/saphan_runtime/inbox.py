@@ -22,6 +22,7 @@ from saphan_runtime import cloudevents
 from saphan_runtime.bus import MessageBus
 from saphan_runtime.errors import Deferred, DomainError
 from saphan_runtime.eventstore import AlreadyProcessed, InboxKey
+from saphan_runtime.settings import BrokerSettings
 from saphan_runtime.telemetry import TRACER_NAME, context_from_headers
 
 log = logging.getLogger(__name__)
@@ -68,7 +69,9 @@ class InboxConsumer:
         subscriptions: Subscriptions,
         sessions: async_sessionmaker[AsyncSession],
         tables: dict[str, Table],
+        broker: BrokerSettings,
     ) -> None:
+        self._broker = broker
         self._name, self._consumer, self._producer, self._bus = name, consumer, producer, bus
         self._subscriptions, self._sessions, self._dead_letters = subscriptions, sessions, tables["dead_letters"]
         self.applied = self.duplicates = self.dead_lettered = 0
@@ -121,7 +124,7 @@ class InboxConsumer:
         waited = time.monotonic() - self._deferred_since.setdefault(key, time.monotonic())
         delivery = dataclasses.replace(delivery, waited_seconds=waited)
         with tracer.start_as_current_span(
-            f"{record.topic} process", context=context_from_headers(record.headers), kind=SpanKind.CONSUMER,
+            f"{delivery.topic} process", context=context_from_headers(record.headers), kind=SpanKind.CONSUMER,
             attributes={"messaging.system": "kafka", "messaging.consumer.group.name": self._name,
                         "messaging.message.id": delivery.envelope.id, "saphan.case_id": delivery.envelope.subject},
         ):
@@ -157,7 +160,8 @@ class InboxConsumer:
             data = model.model_validate(envelope.data)
         except ValidationError as error:
             raise Rejected(f"data does not match {envelope.type}: {_first_errors(error)}") from error
-        return Delivery(record.topic, record.partition, record.offset, envelope, data, record.value)
+        topic = self._broker.logical_topic(record.topic)
+        return Delivery(topic, record.partition, record.offset, envelope, data, record.value)
 
     async def _dead_letter(self, record: ConsumerRecord, reason: str) -> None:
         log.warning("%s dead-letters %s/%s@%s: %s", self._name, record.topic, record.partition, record.offset,
@@ -166,8 +170,8 @@ class InboxConsumer:
         headers = [*(record.headers or []), ("dlq-reason", reason.encode()), ("dlq-consumer", self._name.encode()),
                    ("dlq-topic", record.topic.encode()), ("dlq-partition", str(record.partition).encode()),
                    ("dlq-offset", str(record.offset).encode())]
-        delivery = await self._producer.send(dead_letter_topic(self._name), value=record.value, key=record.key,
-                                              headers=headers)
+        dead_letters = self._broker.topic(dead_letter_topic(self._name))
+        delivery = await self._producer.send(dead_letters, value=record.value, key=record.key, headers=headers)
         await delivery
         self.dead_lettered += 1
 

@@ -14,6 +14,7 @@ from sqlalchemy import Row, Table, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from saphan_runtime import cloudevents
+from saphan_runtime.settings import BrokerSettings
 from saphan_runtime.telemetry import TRACER_NAME
 
 log = logging.getLogger(__name__)
@@ -32,10 +33,11 @@ class OutboxRelay:
         sessions: async_sessionmaker[AsyncSession],
         tables: dict[str, Table],
         producer: AIOKafkaProducer,
+        broker: BrokerSettings,
         batch_size: int,
         poll_seconds: float,
     ) -> None:
-        self._name, self._sessions, self._producer = name, sessions, producer
+        self._name, self._sessions, self._producer, self._broker = name, sessions, producer, broker
         self._events, self._cursor = tables["events"], tables["relay_cursor"]
         self._batch_size, self._poll_seconds = batch_size, poll_seconds
         self._wake = asyncio.Event()
@@ -104,7 +106,7 @@ class OutboxRelay:
             # The aiokafka instrumentation adds its send span's `traceparent` to these headers.
             headers = [CONTENT_TYPE_HEADER]
             delivery: asyncio.Future[RecordMetadata] = await self._producer.send(
-                row.topic, value=row.payload.encode(), key=row.case_id.encode(), headers=headers
+                self._broker.topic(row.topic), value=row.payload.encode(), key=row.case_id.encode(), headers=headers
             )
             return delivery
 

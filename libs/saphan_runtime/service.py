@@ -15,7 +15,7 @@ from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
 from sqlalchemy import MetaData
 
 from contracts.envelope import EventData
-from contracts.topics import EVENT_TOPIC_PARTITIONS, EVENT_TOPICS, dead_letter_topic
+from contracts.topics import EVENT_TOPIC_PARTITIONS, EVENT_TOPICS, dead_letter_topic, event_topic
 from saphan_runtime import db, kafka, migrations
 from saphan_runtime.bus import Handler, MessageBus
 from saphan_runtime.eventstore import InboxKey, Projector, UnitOfWork
@@ -79,30 +79,33 @@ class Service:
         self.producer = kafka.producer(self.settings.broker, f"saphan-{self.settings.name}")
         await self.producer.start()
         self.relay = OutboxRelay(name=self.settings.name, sessions=self.sessions, tables=self.tables,
-                                 producer=self.producer, batch_size=self.settings.relay_batch_size,
+                                 producer=self.producer, broker=self.settings.broker,
+                                 batch_size=self.settings.relay_batch_size,
                                  poll_seconds=self.settings.relay_poll_seconds)
         self._tasks.append(asyncio.create_task(self.relay.run(), name=f"{self.settings.name}-relay"))
         if self.parts.subscriptions:
             await self._start_consumer(self.producer)
 
     async def _start_consumer(self, producer: AIOKafkaProducer) -> None:
-        self._kafka_consumer = kafka.consumer(self.settings.broker, f"saphan-{self.settings.name}",
-                                              self._subscribed_topics())
+        broker = self.settings.broker
+        self._kafka_consumer = kafka.consumer(broker, broker.topic(f"saphan-{self.settings.name}"),
+                                              [broker.topic(name) for name in self._subscribed_topics()])
         await self._kafka_consumer.start()
         self.consumer = InboxConsumer(name=self.settings.name, consumer=self._kafka_consumer, producer=producer,
                                       bus=self.bus, subscriptions=self.parts.subscriptions,
-                                      sessions=self.sessions, tables=self.tables)
+                                      sessions=self.sessions, tables=self.tables, broker=self.settings.broker)
         self._tasks.append(asyncio.create_task(self.consumer.run(), name=f"{self.settings.name}-consumer"))
 
     def _subscribed_topics(self) -> list[str]:
         if AnyEvent in self.parts.subscriptions:
-            return [topic for topic in self.parts.topics if topic != _own_topic(self.settings.name)]
+            return [topic for topic in self.parts.topics if topic != event_topic(self.settings.name)]
         return sorted({model.topic for model in self.parts.subscriptions
                        if issubclass(model, EventData) and model.topic is not None})
 
     def _topics(self) -> dict[str, int]:
-        topics = {topic: EVENT_TOPIC_PARTITIONS for topic in self.parts.topics}
-        topics[dead_letter_topic(self.settings.name)] = 1
+        broker = self.settings.broker
+        topics = {broker.topic(name): EVENT_TOPIC_PARTITIONS for name in self.parts.topics}
+        topics[broker.topic(dead_letter_topic(self.settings.name))] = 1
         return topics
 
     async def stop(self) -> None:
@@ -152,10 +155,6 @@ class Service:
             app.include_router(router)
         FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz")
         return app
-
-
-def _own_topic(name: str) -> str:
-    return f"saphan.{name}.events"
 
 
 async def _succeeds(check: Any) -> bool:

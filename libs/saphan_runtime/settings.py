@@ -12,8 +12,19 @@ class BrokerSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="KAFKA_", extra="ignore")
 
     bootstrap_servers: str = ""
+    # Prefixes every topic and consumer group: lets several systems (or test runs) share one cluster.
+    topic_prefix: str = Field(default="", pattern=r"^[A-Za-z0-9._-]*$")
     fetch_max_wait_ms: int = Field(default=100, ge=1, le=10_000)
     session_timeout_ms: int = Field(default=10_000, ge=1_000)
+
+
+    def topic(self, name: str) -> str:
+        """Return the topic's name on the broker."""
+        return f"{self.topic_prefix}{name}"
+
+    def logical_topic(self, physical: str) -> str:
+        """Return the contract's name of a topic seen on the broker."""
+        return physical.removeprefix(self.topic_prefix)
 
 
 class ServiceSettings(BaseSettings):

@@ -5,15 +5,33 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import asyncpg
 import uvicorn
 
 from saphan_runtime.service import Service
+from saphan_runtime.settings import BrokerSettings
 
 T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class BrokerUnderTest:
+    """The broker a test talks to, and the topic prefix that keeps its topics apart on a shared broker."""
+
+    bootstrap_servers: str
+    topic_prefix: str = ""
+
+    def topic(self, name: str) -> str:
+        """Return a contract topic's name on this broker."""
+        return f"{self.topic_prefix}{name}"
+
+    def settings(self, **overrides: Any) -> BrokerSettings:
+        """Return service broker settings pointing here."""
+        return BrokerSettings(bootstrap_servers=self.bootstrap_servers, topic_prefix=self.topic_prefix, **overrides)
 
 
 @asynccontextmanager
@@ -78,14 +96,14 @@ async def drop_postgres_database(admin_url: str, url: str) -> None:
         await connection.close()
 
 
-async def read_topic(bootstrap_servers: str, topic: str, *, at_least: int, within: float = 20.0) -> list:  # type: ignore[type-arg]
-    """Read a topic from the beginning until `at_least` records arrived (then drain for a moment)."""
+async def read_topic(broker: BrokerUnderTest, topic: str, *, at_least: int, within: float = 20.0) -> list[Any]:
+    """Read a contract topic from the beginning until `at_least` records arrived (then drain for a moment)."""
     from aiokafka import AIOKafkaConsumer
 
-    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap_servers, group_id=None,
+    consumer = AIOKafkaConsumer(broker.topic(topic), bootstrap_servers=broker.bootstrap_servers, group_id=None,
                                 auto_offset_reset="earliest", enable_auto_commit=False, fetch_max_wait_ms=50)
     await consumer.start()
-    records: list = []  # type: ignore[type-arg]
+    records: list[Any] = []
     deadline = time.monotonic() + within
     try:
         while time.monotonic() < deadline:

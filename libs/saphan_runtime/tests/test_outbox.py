@@ -8,19 +8,19 @@ from collections import defaultdict
 from contracts.topics import INTAKE_EVENTS
 from saphan_runtime import kafka, testing
 from saphan_runtime.outbox import OutboxRelay
-from saphan_runtime.settings import BrokerSettings
+from saphan_runtime.testing import BrokerUnderTest
 from saphan_runtime.tests.support import Store, case_reported, store
 
 WRITERS, EVENTS_PER_WRITER = 6, 20
 
 
-async def _relay(events: Store, broker: str) -> tuple[OutboxRelay, object]:
-    settings = BrokerSettings(bootstrap_servers=broker)
-    await kafka.ensure_topics(settings, {INTAKE_EVENTS: 6})
+async def _relay(events: Store, broker: BrokerUnderTest) -> tuple[OutboxRelay, object]:
+    settings = broker.settings()
+    await kafka.ensure_topics(settings, {settings.topic(INTAKE_EVENTS): 6})
     producer = kafka.producer(settings, "test-relay")
     await producer.start()
     relay = OutboxRelay(name="test", sessions=events.sessions, tables=dict(events.metadata.tables),
-                        producer=producer, batch_size=7, poll_seconds=0.01)
+                        producer=producer, broker=settings, batch_size=7, poll_seconds=0.01)
     return relay, producer
 
 
