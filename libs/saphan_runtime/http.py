@@ -6,6 +6,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -25,11 +26,11 @@ TITLES = {
 }
 
 
-def problem(status: int, detail: str, **extra: Any) -> JSONResponse:
+def problem(status: int, detail: str, headers: dict[str, str] | None = None, **extra: Any) -> JSONResponse:
     """Return an RFC 9457 problem response with a Thai and English title."""
     body = {"type": "about:blank", "title": TITLES.get(status, "Error / ข้อผิดพลาด"), "status": status,
             "detail": detail, **extra}
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -52,6 +53,11 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ConcurrencyConflict)
     async def on_conflict(_: Request, error: ConcurrencyConflict) -> JSONResponse:
         return problem(409, "the record changed meanwhile; read it again and retry")
+
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(InterfaceError)
+    async def on_database_away(_: Request, error: Exception) -> JSONResponse:
+        return problem(503, "the database is not available; retry later", headers={"Retry-After": "5"})
 
     @app.exception_handler(StarletteHTTPException)
     async def on_http(_: Request, error: StarletteHTTPException) -> JSONResponse:

@@ -1,6 +1,7 @@
 """The inbox consumer: apply each event once, dead-letter what cannot be read, commit offsets after."""
 
 import asyncio
+import contextlib
 import dataclasses
 import logging
 import time
@@ -8,11 +9,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
+from aiokafka.errors import KafkaError
 from opentelemetry import trace
 from opentelemetry.trace import SpanKind
 from pydantic import ValidationError
 from sqlalchemy import Table, insert
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from contracts.envelope import CloudEvent, EventData
@@ -21,7 +23,7 @@ from contracts.topics import dead_letter_topic
 from saphan_runtime import cloudevents
 from saphan_runtime.bus import MessageBus
 from saphan_runtime.errors import Deferred, DomainError
-from saphan_runtime.eventstore import AlreadyProcessed, InboxKey
+from saphan_runtime.eventstore import AlreadyProcessed, ConcurrencyConflict, InboxKey
 from saphan_runtime.settings import BrokerSettings
 from saphan_runtime.telemetry import TRACER_NAME, context_from_headers
 
@@ -29,6 +31,9 @@ log = logging.getLogger(__name__)
 tracer = trace.get_tracer(TRACER_NAME)
 
 DEFER_PAUSE_SECONDS = 0.05
+MAX_FAILURES = 5
+# Failures of the database or broker: wait for them to come back rather than give up on the record.
+TRANSIENT = (OperationalError, InterfaceError, OSError, KafkaError, TimeoutError, ConcurrencyConflict)
 
 
 class AnyEvent:
@@ -79,11 +84,26 @@ class InboxConsumer:
 
     async def run(self) -> None:
         """Consume until cancelled; offsets are committed only after each record's transaction."""
+        backoff = 0.1
         while True:
-            batches = await self._consumer.getmany(timeout_ms=1000, max_records=500)
-            finished = [await self._consume_partition(partition, records) for partition, records in batches.items()]
-            if batches and not any(finished):
-                await asyncio.sleep(DEFER_PAUSE_SECONDS)
+            try:
+                await self._poll_once()
+                backoff = 0.1
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("%s: consumer loop failed; rewinding to the committed offsets", self._name)
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 5.0)
+                with contextlib.suppress(Exception):
+                    # The fetch position moved past records that were never applied: go back for them.
+                    await self._consumer.seek_to_committed()
+
+    async def _poll_once(self) -> None:
+        batches = await self._consumer.getmany(timeout_ms=1000, max_records=500)
+        finished = [await self._consume_partition(partition, records) for partition, records in batches.items()]
+        if batches and not any(finished):
+            await asyncio.sleep(DEFER_PAUSE_SECONDS)
 
     async def _consume_partition(self, partition: TopicPartition, records: list[ConsumerRecord]) -> bool:
         """Apply a partition's records in order; on a deferred one, rewind to it and report False."""
@@ -99,17 +119,24 @@ class InboxConsumer:
         return True
 
     async def _with_retries(self, record: ConsumerRecord) -> None:
-        backoff = 0.1
+        """Retry while the database or broker is away; a record that keeps failing otherwise is dead-lettered."""
+        backoff, failures = 0.1, 0
         while True:
             try:
                 return await self.process(record)
             except (asyncio.CancelledError, Deferred):
                 raise
-            except Exception:
-                log.exception("%s could not apply %s/%s@%s; retrying", self._name, record.topic,
-                              record.partition, record.offset)
-                await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, 5.0)
+            except TRANSIENT as error:
+                log.warning("%s: %s/%s@%s waits for %r", self._name, record.topic, record.partition, record.offset,
+                            error)
+            except Exception as error:
+                failures += 1
+                if failures >= MAX_FAILURES:
+                    return await self._dead_letter(record, f"failed {failures} times: {error!r}")
+                log.exception("%s could not apply %s/%s@%s (%d)", self._name, record.topic, record.partition,
+                              record.offset, failures)
+            await asyncio.sleep(backoff)
+            backoff = min(backoff * 2, 5.0)
 
     async def process(self, record: ConsumerRecord) -> None:
         """Apply one record, or dead-letter it when it can never be applied."""

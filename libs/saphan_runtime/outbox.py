@@ -10,7 +10,7 @@ from aiokafka.structs import RecordMetadata
 from opentelemetry import trace
 from opentelemetry.trace import SpanKind
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
-from sqlalchemy import Row, Table, select, update
+from sqlalchemy import Row, Table, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from saphan_runtime import cloudevents
@@ -77,8 +77,13 @@ class OutboxRelay:
 
     async def backlog(self) -> int:
         """Return how many stored events wait to be published."""
-        position, rows = await self._read_batch()
-        return len(rows)
+        async with self._sessions() as session:
+            cursor = select(self._cursor.c.position).where(self._cursor.c.relay == self._name).scalar_subquery()
+            waiting = await session.scalar(
+                select(func.count()).select_from(self._events)
+                .where(self._events.c.position > func.coalesce(cursor, 0), self._events.c.topic.is_not(None))
+            )
+        return int(waiting or 0)
 
     async def _read_batch(self) -> tuple[int | None, list[Row[Any]]]:
         async with self._sessions() as session, session.begin():

@@ -1,0 +1,68 @@
+"""The inbox consumer against the real broker and databases: a record that keeps failing is dead-lettered,
+and the records after it are still applied."""
+
+import asyncio
+from dataclasses import dataclass
+
+from contracts.intake import CaseReported
+from contracts.topics import INTAKE_EVENTS, dead_letter_topic
+from saphan_runtime import cloudevents, kafka, testing
+from saphan_runtime.bus import MessageBus
+from saphan_runtime.eventstore import UnitOfWork
+from saphan_runtime.inbox import Delivery, InboxConsumer
+from saphan_runtime.tests.support import case_reported, store
+
+
+@dataclass(frozen=True)
+class Note:
+    case_id: str
+
+
+def event_for(case_id: str) -> bytes:
+    envelope = cloudevents.build(data=case_reported(case_id), source="/saphan/intake", subject=case_id,
+                                 stream_id=f"case-{case_id}", version=1)
+    return cloudevents.encode(envelope).encode()
+
+
+async def test_a_record_whose_handler_keeps_failing_is_dead_lettered_and_the_next_is_applied(database, broker) -> None:
+    applied: list[str] = []
+
+    async def note(command: Note, uow: UnitOfWork) -> None:
+        async with uow:
+            if command.case_id == "poison":
+                raise RuntimeError("a bug in the handler")
+            applied.append(command.case_id)
+            await uow.commit()
+
+    def translate(delivery: Delivery) -> Note:
+        assert isinstance(delivery.data, CaseReported)
+        return Note(delivery.data.case_id)
+
+    settings = broker.settings(fetch_max_wait_ms=50, session_timeout_ms=2000)
+    await kafka.ensure_topics(settings, {broker.topic(INTAKE_EVENTS): 1, broker.topic(dead_letter_topic("t")): 1})
+    async with store(database("inbox")) as events:
+        producer = kafka.producer(settings, "test")
+        consumer = kafka.consumer(settings, broker.topic("test-group"), [broker.topic(INTAKE_EVENTS)])
+        await producer.start()
+        await consumer.start()
+        inbox = InboxConsumer(name="t", consumer=consumer, producer=producer,
+                              bus=MessageBus({Note: note}, events.unit_of_work),
+                              subscriptions={CaseReported: translate}, sessions=events.sessions,
+                              tables=dict(events.metadata.tables), broker=settings)
+        running = asyncio.create_task(inbox.run())
+        try:
+            for case_id in ("poison", "fine"):
+                await (await producer.send(broker.topic(INTAKE_EVENTS), event_for(case_id), key=case_id.encode()))
+            await testing.eventually(lambda: _true(applied == ["fine"]), within=30)
+        finally:
+            running.cancel()
+            await consumer.stop()
+            await producer.stop()
+    letters = await testing.read_topic(broker, dead_letter_topic("t"), at_least=1)
+    reasons = [dict(r.headers)["dlq-reason"].decode() for r in letters]
+    assert reasons == ["failed 5 times: RuntimeError('a bug in the handler')"]
+    assert inbox.dead_lettered == 1 and inbox.applied == 1
+
+
+async def _true(value: bool) -> bool:
+    return value
