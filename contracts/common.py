@@ -64,3 +64,85 @@ class Location(Value):
     province_code: str = Field(pattern=r"^[0-9]{2}$")
     district_code: str | None = Field(default=None, pattern=r"^[0-9]{4}$")
     subdistrict_code: str | None = Field(default=None, pattern=r"^[0-9]{6}$")
+
+
+class Sex(StrEnum):
+    """The client's sex as reported."""
+
+    FEMALE = "female"
+    MALE = "male"
+    OTHER = "other"
+    UNKNOWN = "unknown"
+
+
+class DutyShift(StrEnum):
+    """Which duty shift took the report: office hours (พมจ.) or after hours (the rota)."""
+
+    OFFICE_HOURS = "office_hours"
+    AFTER_HOURS = "after_hours"
+
+
+class ConsentState(StrEnum):
+    """Whether the client consented to their data being shared (พม.1)."""
+
+    GIVEN = "given"
+    REFUSED = "refused"
+    NOT_YET_ASKED = "not_yet_asked"
+    UNABLE_TO_CONSENT = "unable_to_consent"
+
+
+class Relationship(StrEnum):
+    """How a person is related to the client."""
+
+    MOTHER = "mother"
+    FATHER = "father"
+    STEP_PARENT = "step_parent"
+    GRANDPARENT = "grandparent"
+    SIBLING = "sibling"
+    CHILD = "child"
+    SPOUSE_OR_PARTNER = "spouse_or_partner"
+    FORMER_PARTNER = "former_partner"
+    RELATIVE = "relative"
+    LEGAL_GUARDIAN = "legal_guardian"
+    FOSTER_PARENT = "foster_parent"
+    CAREGIVER = "caregiver"
+    EMPLOYER = "employer"
+    TEACHER = "teacher"
+    NEIGHBOUR = "neighbour"
+    ACQUAINTANCE = "acquaintance"
+    STRANGER = "stranger"
+    OTHER = "other"
+    UNKNOWN = "unknown"
+
+
+class Urgency(StrEnum):
+    """How fast the case needs a response (domain brief 4.6)."""
+
+    CRISIS = "crisis"
+    URGENT = "urgent"
+    NORMAL = "normal"
+
+
+class Response(StrEnum):
+    """What the urgency calls for: a rapid-response team, a field visit, or the normal course."""
+
+    RAPID_RESPONSE = "rapid_response"
+    FIELD_VISIT = "field_visit"
+    ROUTINE = "routine"
+
+
+class ClosureReason(StrEnum):
+    """Why a report was closed at intake instead of being referred."""
+
+    INFORMATION_ONLY = "information_only"
+    COUNSELLING_ONLY = "counselling_only"
+    PRANK = "prank"
+    FALSE_REPORT = "false_report"
+    DUPLICATE = "duplicate"
+
+
+class RuleFired(Value):
+    """A rule that decided something, and the reason a person can read (Thai and English)."""
+
+    rule_id: str
+    reason: str

@@ -2,7 +2,7 @@
 
 from pydantic import AwareDatetime, Field
 
-from contracts.common import AgencyKind, ReferralRole, Value
+from contracts.common import AgencyKind, Location, ProblemType, ReferralRole, RuleFired, Urgency, Value
 from contracts.envelope import EventData
 from contracts.topics import REFERRAL_EVENTS
 
@@ -14,11 +14,17 @@ class AgencyAssignment(Value):
     role: ReferralRole
 
 
-class FiredRule(Value):
-    """A routing rule that matched, and the reason a person can read."""
+class CaseFactsNoted(EventData):
+    """Referral noted the facts of a reported case that routing needs; kept in referral's own store."""
 
-    rule_id: str
-    reason: str
+    event_type = "saphan.referral.case-facts-noted"
+    version = 1
+    topic = None
+
+    case_id: str = Field(min_length=1, max_length=64)
+    problem_types: list[ProblemType] = Field(min_length=1)
+    client_age_years: int | None = Field(default=None, ge=0, le=130)
+    location: Location
 
 
 class RoutingDecided(EventData):
@@ -29,7 +35,8 @@ class RoutingDecided(EventData):
     topic = REFERRAL_EVENTS
 
     case_id: str = Field(min_length=1, max_length=64)
+    urgency: Urgency
     lead: AgencyKind
     assignments: list[AgencyAssignment] = Field(min_length=1)
-    rules_fired: list[FiredRule] = Field(min_length=1)
+    rules_fired: list[RuleFired] = Field(min_length=1)
     decided_at: AwareDatetime

@@ -2,10 +2,27 @@
 
 from contracts.audit import EventRecorded
 from contracts.envelope import EventData
-from contracts.intake import CaseReported
-from contracts.referral import RoutingDecided
+from contracts.intake import (
+    CaseClosedAtIntake,
+    CaseReported,
+    CaseTriaged,
+    DuplicateResolved,
+    PossibleDuplicateFlagged,
+    ReportReceived,
+)
+from contracts.referral import CaseFactsNoted, RoutingDecided
 
-EVENT_MODELS: tuple[type[EventData], ...] = (CaseReported, RoutingDecided, EventRecorded)
+EVENT_MODELS: tuple[type[EventData], ...] = (
+    ReportReceived,
+    CaseReported,
+    CaseTriaged,
+    CaseClosedAtIntake,
+    PossibleDuplicateFlagged,
+    DuplicateResolved,
+    CaseFactsNoted,
+    RoutingDecided,
+    EventRecorded,
+)
 
 BY_TYPE: dict[str, type[EventData]] = {model.type_name(): model for model in EVENT_MODELS}
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from aiokafka import AIOKafkaProducer
 
-from contracts.common import Channel, Location, ProblemType
+from contracts.common import Channel, ConsentState, DutyShift, Location, ProblemType
 from contracts.intake import CaseReported
 from saphan_runtime import cloudevents
 from saphan_runtime.testing import BrokerUnderTest
@@ -18,9 +18,9 @@ def report(n: int = 0, **overrides: Any) -> dict[str, Any]:
         "channel": "hotline_1300",
         "received_at": "2026-11-21T10:00:00+07:00",
         "problem_types": ["domestic_violence"],
-        "client_age_years": 9 if n % 2 == 0 else 34,
+        "client": {"estimated_age_years": 9 if n % 2 == 0 else 34},
         "location": {"province_code": "10", "district_code": "1001", "subdistrict_code": "100101"},
-        "summary": f"report {n}",
+        "description": f"report {n}",
     }
     return {**body, **overrides}
 
@@ -28,8 +28,8 @@ def report(n: int = 0, **overrides: Any) -> dict[str, Any]:
 def case_reported_event(case_id: str) -> bytes:
     """Return a valid CaseReported CloudEvent as intake would publish it."""
     data = CaseReported(case_id=case_id, channel=Channel.POLICE, received_at=datetime(2026, 11, 1, tzinfo=UTC),
-                        problem_types=[ProblemType.BEGGING], client_age_years=70,
-                        location=Location(province_code="10"))
+                        duty_shift=DutyShift.AFTER_HOURS, problem_types=[ProblemType.BEGGING], client_age_years=70,
+                        location=Location(province_code="10"), consent=ConsentState.GIVEN, informant_anonymous=True)
     event = cloudevents.build(data=data, source="/saphan/intake", subject=case_id, stream_id=f"case-{case_id}",
                               version=1)
     return cloudevents.encode(event).encode()

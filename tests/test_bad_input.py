@@ -13,7 +13,15 @@ from tests.helpers import case_reported_event, publish, report, with_data
 @pytest.mark.parametrize(("body", "field"), [
     ({**report(), "channel": "carrier_pigeon"}, "body.channel"),
     ({k: v for k, v in report().items() if k != "received_at"}, "body.received_at"),
-    (report(client_age_years="nine"), "body.client_age_years"),
+    (report(client={"estimated_age_years": "nine"}), "body.client.estimated_age_years"),
+    (report(client={"national_id": "1103702071812"}), "body.client.national_id"),
+    (report(client={"birth_date": "2030-01-01"}), "body.client.birth_date"),
+    (report(client={"nationality": "thai"}), "body.client.nationality"),
+    (report(informant={"anonymous": True, "name": "สมศรี"}), "body.informant"),
+    (report(location={"province_code": "10", "district_code": "1001", "subdistrict_code": "100199"}),
+     "body.location.subdistrict_code"),
+    (report(location={"province_code": "10", "district_code": "1002", "subdistrict_code": "100101"}),
+     "body.location.subdistrict_code"),
     (report(problem_types=[]), "body.problem_types"),
     (report(location={"province_code": "1"}), "body.location.province_code"),
     (report(location={"province_code": "10", "district_code": "2001"}), "body.location.district_code"),
@@ -26,7 +34,9 @@ async def test_an_invalid_report_is_refused_with_422_naming_the_field(make_servi
         response = await client.post("/cases", json=body)
         assert response.status_code == 422, response.text
         assert response.headers["content-type"].startswith("application/problem+json")
-        assert field in [e["field"] for e in response.json()["errors"]]
+        errors = {e["field"]: e for e in response.json()["errors"]}
+        assert field in errors, errors
+        assert errors[field]["message_en"] and errors[field]["message_th"]
         assert (await client.get("/readyz")).status_code == 200
     async with intake.unit_of_work() as uow:
         assert await uow.version("ledger") == 0  # nothing at all was written
@@ -56,20 +66,20 @@ async def test_a_bad_message_goes_to_the_dead_letter_topic_and_the_next_good_one
 ) -> None:
     if garbage is None:  # a real envelope whose data breaks its schema
         garbage = with_data(case_reported_event("broken"), channel=None, client_age_years="old")
-    referral = make_service("referral")
+    documents = make_service("documents")
     good_case = str(uuid.uuid4())
-    async with running(referral) as url, httpx.AsyncClient(base_url=url) as client:
+    async with running(documents) as url, httpx.AsyncClient(base_url=url) as client:
         await publish(broker, INTAKE_EVENTS, garbage, key=b"broken")
         await publish(broker, INTAKE_EVENTS, case_reported_event(good_case), key=good_case.encode())
 
-        async def routed() -> bool:
-            return (await client.get(f"/cases/{good_case}/routing")).status_code == 200
+        async def filed() -> bool:
+            return (await client.get(f"/cases/{good_case}/documents")).status_code == 200
 
-        await eventually(routed)
-    letters = await read_topic(broker, dead_letter_topic("referral"), at_least=1)
+        await eventually(filed)
+    letters = await read_topic(broker, dead_letter_topic("documents"), at_least=1)
     assert len(letters) == 1
     headers = dict(letters[0].headers)
     assert reason in headers["dlq-reason"].decode()
     assert headers["dlq-topic"].decode() == broker.topic(INTAKE_EVENTS)
     assert letters[0].value == garbage
-    assert referral.consumer is None or referral.consumer.dead_lettered == 1
+    assert documents.consumer is not None and documents.consumer.dead_lettered == 1

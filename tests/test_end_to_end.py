@@ -16,7 +16,9 @@ pytestmark = pytest.mark.system
 
 REPORTS = 50
 CASE_REPORTED = "saphan.intake.case-reported.v1"
+CASE_TRIAGED = "saphan.intake.case-triaged.v1"
 ROUTING_DECIDED = "saphan.referral.routing-decided.v1"
+TRAIL = [CASE_REPORTED, CASE_TRIAGED, ROUTING_DECIDED]
 
 
 async def post_reports(client: httpx.AsyncClient, intake: str, count: int, start: int = 0) -> list[str]:
@@ -31,23 +33,23 @@ async def post_reports(client: httpx.AsyncClient, intake: str, count: int, start
 
 
 async def timelines(client: httpx.AsyncClient, audit: str, case_ids: list[str]) -> dict[str, list[dict]] | None:
-    """Return every case's audit timeline once each holds both events, else None."""
+    """Return every case's audit timeline once each holds its whole trail, else None."""
     found = {}
     for case_id in case_ids:
         response = await client.get(f"{audit}/cases/{case_id}/timeline")
-        if response.status_code != 200 or len(response.json()["events"]) < 2:
+        if response.status_code != 200 or len(response.json()["events"]) < len(TRAIL):
             return None
         found[case_id] = response.json()["events"]
     return found
 
 
 def assert_trail_exactly_once_in_order(trail: dict[str, list[dict]]) -> None:
-    """Each case: its report, then its routing decision caused by that report; nothing twice."""
+    """Each case: its report, its triage, then its routing caused by the triage; nothing twice."""
     for case_id, events in trail.items():
-        assert [e["type"] for e in events] == [CASE_REPORTED, ROUTING_DECIDED], case_id
-        reported, routed = events
-        assert routed["event"]["causationid"] == reported["event_id"]
-        assert reported["sequence"] < routed["sequence"]
+        assert [e["type"] for e in events] == TRAIL, case_id
+        reported, triaged, routed = events
+        assert routed["event"]["causationid"] == triaged["event_id"]
+        assert reported["sequence"] < triaged["sequence"] < routed["sequence"]
         assert all(e["event"]["subject"] == case_id for e in events)
     all_ids = [e["event_id"] for events in trail.values() for e in events]
     assert len(all_ids) == len(set(all_ids))
@@ -70,7 +72,7 @@ async def test_fifty_reports_reach_the_audit_ledger_once_each_and_in_order(
             assert adult["lead"] == "provincial_msdhs_office"
             files = await client.get(f"{system.urls['documents']}/cases/{case_ids[0]}/documents")
             assert files.status_code == 200
-        expected = {INTAKE_EVENTS: REPORTS, REFERRAL_EVENTS: REPORTS, DOCUMENTS_EVENTS: 0, AUDIT_EVENTS: 0}
+        expected = {INTAKE_EVENTS: 2 * REPORTS, REFERRAL_EVENTS: REPORTS, DOCUMENTS_EVENTS: 0, AUDIT_EVENTS: 0}
         published = {topic: await read_topic(system.broker, topic, at_least=count) for topic, count in expected.items()}
     assert {topic: len(records) for topic, records in published.items()} == expected
     assert_every_message_matches_its_contract([r for records in published.values() for r in records])

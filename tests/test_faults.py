@@ -61,6 +61,7 @@ async def assert_applied_once(url: str, service: str, cases: int) -> None:
                 assert top == derived  # the ledger's sequence is dense: 1..n, no gap, no repeat
     finally:
         await engine.dispose()
-    upstream = cases if service == "referral" else 2 * cases  # audit also records referral's events
+    # referral applies each case's report and triage; audit records those two and referral's routing.
+    upstream = 2 * cases if service == "referral" else 3 * cases
     assert applied == upstream
     assert derived == upstream

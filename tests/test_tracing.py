@@ -10,6 +10,8 @@ from contracts.topics import INTAKE_EVENTS, REFERRAL_EVENTS
 from saphan_runtime.testing import eventually, running
 from tests.helpers import report
 
+TRIAGED, ROUTED = "saphan.intake.case-triaged.v1", "saphan.referral.routing-decided.v1"
+
 
 def _ancestors(span: ReadableSpan, by_id: dict[int, ReadableSpan]) -> list[ReadableSpan]:
     chain = []
@@ -28,7 +30,7 @@ async def test_one_trace_spans_the_request_the_relay_and_both_consumers(make_ser
 
             async def complete() -> bool:
                 response = await client.get(f"{audit_url}/cases/{case_id}/timeline")
-                return response.status_code == 200 and len(response.json()["events"]) == 2
+                return response.status_code == 200 and len(response.json()["events"]) == 3
 
             await eventually(complete)
         await asyncio.sleep(0.2)  # let the last spans end
@@ -38,17 +40,18 @@ async def test_one_trace_spans_the_request_the_relay_and_both_consumers(make_ser
     trace_spans = {s.context.span_id: s for s in spans.get_finished_spans() if s.context.trace_id ==
                    request.context.trace_id}
 
-    def one(name: str, kind: SpanKind, group: str | None = None) -> ReadableSpan:
+    def one(name: str, kind: SpanKind, event_type: str, group: str | None = None) -> ReadableSpan:
         found = [s for s in trace_spans.values() if s.name == name and s.kind is kind and
+                 s.attributes.get("cloudevents.event_type") == event_type and
                  (group is None or s.attributes.get("messaging.consumer.group.name") == group)]
         assert len(found) == 1, f"{name}: {[s.name for s in trace_spans.values()]}"
         return found[0]
 
-    intake_publish = one(f"{INTAKE_EVENTS} publish", SpanKind.PRODUCER)
-    referral_consume = one(f"{INTAKE_EVENTS} process", SpanKind.CONSUMER, "referral")
-    referral_publish = one(f"{REFERRAL_EVENTS} publish", SpanKind.PRODUCER)
-    audit_consume_intake = one(f"{INTAKE_EVENTS} process", SpanKind.CONSUMER, "audit")
-    audit_consume_referral = one(f"{REFERRAL_EVENTS} process", SpanKind.CONSUMER, "audit")
+    intake_publish = one(f"{INTAKE_EVENTS} publish", SpanKind.PRODUCER, TRIAGED)
+    referral_consume = one(f"{INTAKE_EVENTS} process", SpanKind.CONSUMER, TRIAGED, "referral")
+    referral_publish = one(f"{REFERRAL_EVENTS} publish", SpanKind.PRODUCER, ROUTED)
+    audit_consume_intake = one(f"{INTAKE_EVENTS} process", SpanKind.CONSUMER, TRIAGED, "audit")
+    audit_consume_referral = one(f"{REFERRAL_EVENTS} process", SpanKind.CONSUMER, ROUTED, "audit")
 
     assert request in _ancestors(intake_publish, trace_spans)
     assert intake_publish in _ancestors(referral_consume, trace_spans)

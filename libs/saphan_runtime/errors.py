@@ -11,3 +11,15 @@ class DomainError(Exception):
 
 class Deferred(Exception):
     """The event cannot be applied yet (for example its cause has not arrived); the consumer retries it."""
+
+
+class Conflict(DomainError):
+    """The command contradicts the current state (HTTP 409)."""
+
+
+class StaleVersion(Conflict):
+    """The client edited an older version than the current one (If-Match did not match)."""
+
+
+class NotFound(DomainError):
+    """The command names something that does not exist (HTTP 404)."""

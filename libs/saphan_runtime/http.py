@@ -3,7 +3,7 @@
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import InterfaceError, OperationalError
@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from saphan_runtime.bus import MessageBus
-from saphan_runtime.errors import DomainError
+from saphan_runtime.errors import Conflict, DomainError, NotFound
 from saphan_runtime.eventstore import ConcurrencyConflict
 
 PROBLEM_JSON = "application/problem+json"
@@ -22,8 +22,54 @@ TITLES = {
     405: "Method not allowed / ไม่รองรับวิธีนี้",
     409: "Conflict / ข้อมูลขัดแย้ง",
     422: "Invalid request / ข้อมูลไม่ถูกต้อง",
+    428: "Precondition required / ต้องระบุเงื่อนไขก่อนแก้ไข",
     503: "Service unavailable / บริการยังไม่พร้อม",
 }
+
+
+# Thai for the validation errors clients meet most; the English message comes from pydantic.
+THAI_MESSAGES = {
+    "missing": "ต้องระบุข้อมูลนี้",
+    "extra_forbidden": "ไม่รู้จักช่องข้อมูลนี้",
+    "json_invalid": "รูปแบบ JSON ไม่ถูกต้อง",
+    "enum": "ค่าที่ระบุไม่อยู่ในรายการที่รับได้",
+    "literal_error": "ค่าที่ระบุไม่อยู่ในรายการที่รับได้",
+    "string_type": "ต้องเป็นข้อความ",
+    "string_too_short": "ข้อความสั้นเกินไป",
+    "string_too_long": "ข้อความยาวเกินไป",
+    "string_pattern_mismatch": "รูปแบบไม่ถูกต้อง",
+    "int_type": "ต้องเป็นจำนวนเต็ม",
+    "int_parsing": "ต้องเป็นจำนวนเต็ม",
+    "bool_type": "ต้องเป็นจริงหรือเท็จ",
+    "bool_parsing": "ต้องเป็นจริงหรือเท็จ",
+    "greater_than_equal": "ค่าน้อยเกินไป",
+    "less_than_equal": "ค่ามากเกินไป",
+    "too_short": "จำนวนรายการน้อยเกินไป",
+    "too_long": "จำนวนรายการมากเกินไป",
+    "list_type": "ต้องเป็นรายการ",
+    "model_type": "ต้องเป็นออบเจ็กต์",
+    "model_attributes_type": "ต้องเป็นออบเจ็กต์",
+    "dict_type": "ต้องเป็นออบเจ็กต์",
+    "date_parsing": "วันที่ไม่ถูกต้อง (ใช้รูปแบบ YYYY-MM-DD)",
+    "date_from_datetime_parsing": "วันที่ไม่ถูกต้อง (ใช้รูปแบบ YYYY-MM-DD)",
+    "datetime_parsing": "วันเวลาไม่ถูกต้อง (ใช้รูปแบบ ISO 8601)",
+    "datetime_from_date_parsing": "วันเวลาไม่ถูกต้อง (ใช้รูปแบบ ISO 8601)",
+    "timezone_aware": "ต้องระบุเขตเวลา เช่น +07:00",
+    "value_error": "ค่าไม่ถูกต้อง",
+    "domain": "ค่าไม่ถูกต้อง",
+}
+
+
+def field_error(field: str, message: str, kind: str) -> dict[str, str]:
+    """Return one error naming its field, in English and Thai."""
+    thai = message.split(" / ", 1)[1] if " / " in message else THAI_MESSAGES.get(kind, "ข้อมูลไม่ถูกต้อง")
+    english = message.split(" / ", 1)[0]
+    return {"field": field, "message": f"{english} / {thai}", "message_en": english, "message_th": thai, "type": kind}
+
+
+def _field_of(error: Any) -> str:
+    location = error["loc"][:1] if error["type"] == "json_invalid" else error["loc"]  # [1] is a byte offset
+    return ".".join(str(part) for part in location)
 
 
 def problem(status: int, detail: str, headers: dict[str, str] | None = None, **extra: Any) -> JSONResponse:
@@ -38,16 +84,21 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def on_invalid(_: Request, error: RequestValidationError) -> JSONResponse:
-        errors = [
-            {"field": ".".join(str(part) for part in e["loc"]), "message": e["msg"], "type": e["type"]}
-            for e in error.errors()
-        ]
+        errors = [field_error(_field_of(e), e["msg"].removeprefix("Value error, "), e["type"]) for e in error.errors()]
         fields = ", ".join(e["field"] for e in errors)
         return problem(422, f"invalid fields: {fields}", errors=errors)
 
+    @app.exception_handler(NotFound)
+    async def on_missing(_: Request, error: NotFound) -> JSONResponse:
+        return problem(404, str(error))
+
+    @app.exception_handler(Conflict)
+    async def on_contradiction(_: Request, error: Conflict) -> JSONResponse:
+        return problem(409, str(error))
+
     @app.exception_handler(DomainError)
     async def on_refused(_: Request, error: DomainError) -> JSONResponse:
-        errors = [{"field": error.field, "message": str(error), "type": "domain"}] if error.field else []
+        errors = [field_error(error.field, str(error), "domain")] if error.field else []
         return problem(422, str(error), errors=errors)
 
     @app.exception_handler(ConcurrencyConflict)
@@ -95,3 +146,19 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
 
 BusDep = Annotated[MessageBus, Depends(get_bus)]
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
+
+
+def etag(version: int) -> str:
+    """Return the ETag of a record at a version."""
+    return f'"{version}"'
+
+
+def expected_version(if_match: str | None) -> int:
+    """Return the version an If-Match header names; editing without one is refused (428)."""
+    if if_match is None:
+        raise HTTPException(428, "send If-Match with the ETag you read / ต้องส่ง If-Match ตาม ETag ที่อ่านได้")
+    value = if_match.strip().removeprefix("W/").strip('"')
+    if not value.isdigit():
+        raise RequestValidationError([{"loc": ("header", "if-match"), "msg": "If-Match must be an ETag like \"3\"",
+                                       "type": "value_error"}])
+    return int(value)

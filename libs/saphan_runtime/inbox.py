@@ -153,7 +153,8 @@ class InboxConsumer:
         with tracer.start_as_current_span(
             f"{delivery.topic} process", context=context_from_headers(record.headers), kind=SpanKind.CONSUMER,
             attributes={"messaging.system": "kafka", "messaging.consumer.group.name": self._name,
-                        "messaging.message.id": delivery.envelope.id, "saphan.case_id": delivery.envelope.subject},
+                        "messaging.message.id": delivery.envelope.id, "cloudevents.event_type": delivery.envelope.type,
+                        "saphan.case_id": delivery.envelope.subject},
         ):
             await self._apply(record, delivery, translate)
         self._deferred_since.pop(key, None)

@@ -1,51 +1,176 @@
 """Intake's HTTP entry point: translate requests into commands and views into responses, nothing else."""
 
 from datetime import datetime
+from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Response
-from pydantic import BaseModel
+from fastapi import APIRouter, Header, HTTPException, Query, Response
+from pydantic import AwareDatetime, BaseModel
 
-from saphan_runtime.http import BusDep, SessionDep
-from services.intake import projections
-from services.intake.commands import ReportCase
+from contracts.common import ClosureReason, ProblemType, Urgency
+from contracts.intake import IntakeReport
+from saphan_runtime.eventstore import ConcurrencyConflict
+from saphan_runtime.http import BusDep, SessionDep, etag, expected_version
+from services.intake import queries
+from services.intake.commands import CloseAtIntake, ReportCase, ResolveDuplicate
 
 router = APIRouter(tags=["cases"])
+IF_MATCH = Annotated[str | None, Header(description='the ETag read with the case, e.g. "3"')]
+ERRORS: dict[int | str, dict[str, Any]] = {
+    404: {"description": "no such case"}, 409: {"description": "changed meanwhile, or not allowed now"},
+    422: {"description": "a field is missing or invalid"}, 428: {"description": "If-Match is required"}}
 
 
-class CaseCreated(BaseModel):
-    """The answer to a new report."""
+class RuleView(BaseModel):
+    rule_id: str
+    reason: str
+
+
+class DuplicateView(BaseModel):
+    case_id: str
+    rule_id: str
+
+
+class Screening(BaseModel):
+    """The answer to a report: the case and what screening decided."""
 
     case_id: str
+    version: int
+    status: str
+    urgency: str | None
+    response: str | None
+    closure_reason: str | None
+    decided_by: list[RuleView]
+    possible_duplicates: list[DuplicateView]
 
 
-class CaseView(BaseModel):
-    """A case as intake shows it."""
+class LinkView(BaseModel):
+    existing_case_id: str
+    rule_id: str
+    status: str
+    flagged_at: datetime
+
+
+class CaseRecord(BaseModel):
+    """One case's intake record."""
 
     case_id: str
     status: str
     channel: str
     received_at: datetime
+    duty_shift: str
+    request_kind: str
     problem_types: list[str]
+    urgency: str | None
+    response: str | None
+    triage_rule: str | None
+    closure_reason: str | None
+    client_name: str | None
+    client_national_id: str | None
+    client_birth_year: int | None
     client_age_years: int | None
+    client_sex: str
     province_code: str
     district_code: str | None
     subdistrict_code: str | None
+    consent: str
+    version: int
+    updated_at: datetime
+    possible_duplicates: list[LinkView] = []
+
+
+class CasePage(BaseModel):
+    """One page of a search."""
+
+    total: int
+    page: int
+    page_size: int
+    items: list[CaseRecord]
+
+
+class Closure(BaseModel):
+    reason: ClosureReason
+
+
+class DuplicateAnswer(BaseModel):
+    confirmed: bool
+
+
+class Edited(BaseModel):
+    case_id: str
     version: int
 
 
-@router.post("/cases", status_code=201, response_model=CaseCreated,
-             responses={422: {"description": "a field is missing or invalid"}})
-async def post_case(command: ReportCase, bus: BusDep, response: Response) -> CaseCreated:
-    """Open a case for a report."""
-    case_id = await bus.handle(command)
-    response.headers["Location"] = f"/cases/{case_id}"
-    return CaseCreated(case_id=case_id)
+@router.post("/cases", status_code=201, response_model=Screening, responses=ERRORS)
+async def post_case(
+    report: IntakeReport, bus: BusDep, response: Response,
+    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+) -> Any:
+    """Open and screen a case for a report; retry safely with the same Idempotency-Key."""
+    command = ReportCase(report=report, idempotency_key=idempotency_key)
+    try:
+        outcome = await bus.handle(command)
+    except ConcurrencyConflict:
+        if not idempotency_key:
+            raise
+        outcome = await bus.handle(command)  # the same key was being used concurrently: answer as it did
+    response.headers["Location"] = f"/cases/{outcome.case_id}"
+    response.headers["ETag"] = etag(outcome.version)
+    if outcome.replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    return outcome.answer
 
 
-@router.get("/cases/{case_id}", response_model=CaseView, responses={404: {"description": "no such case"}})
-async def get_case(case_id: str, session: SessionDep) -> CaseView:
-    """Return a case's current status."""
-    case = await projections.find_case(session, case_id)
+@router.get("/cases/{case_id}", response_model=CaseRecord, responses=ERRORS)
+async def get_case(case_id: str, session: SessionDep, response: Response) -> Any:
+    """Return one case's intake record; its ETag is the version to send back in If-Match."""
+    case = await queries.find_case(session, case_id)
     if case is None:
         raise HTTPException(404, f"case {case_id} not found / ไม่พบรายการนี้")
-    return CaseView.model_validate(case)
+    response.headers["ETag"] = etag(case["version"])
+    return case
+
+
+@router.get("/cases", response_model=CasePage, responses=ERRORS)
+async def search_cases(
+    session: SessionDep,
+    national_id: Annotated[str | None, Query(pattern=r"^[0-9]{13}$")] = None,
+    name: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
+    province_code: Annotated[str | None, Query(pattern=r"^[0-9]{2}$")] = None,
+    district_code: Annotated[str | None, Query(pattern=r"^[0-9]{4}$")] = None,
+    subdistrict_code: Annotated[str | None, Query(pattern=r"^[0-9]{6}$")] = None,
+    problem_type: ProblemType | None = None,
+    urgency: Urgency | None = None,
+    status: Annotated[str | None, Query(pattern=r"^(open|closed_at_intake)$")] = None,
+    received_from: AwareDatetime | None = None,
+    received_to: AwareDatetime | None = None,
+    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> Any:
+    """Search cases by national ID, name, area, category, urgency, status and date, newest first."""
+    search = queries.Search(national_id, name, province_code, district_code, subdistrict_code,
+                            problem_type.value if problem_type else None, urgency.value if urgency else None, status,
+                            received_from, received_to)
+    total, items = await queries.search_cases(session, search, page=page, size=page_size)
+    return {"total": total, "page": page, "page_size": page_size, "items": items}
+
+
+@router.post("/cases/{case_id}/closure", response_model=Edited, responses=ERRORS)
+async def close_case(case_id: str, closure: Closure, bus: BusDep, response: Response, if_match: IF_MATCH = None) -> Any:
+    """Close an open case at intake (information or counselling only, prank, false report, duplicate)."""
+    outcome = await bus.handle(CloseAtIntake(case_id=case_id, reason=closure.reason,
+                                             expected_version=expected_version(if_match)))
+    response.headers["ETag"] = etag(outcome.version)
+    return outcome.answer
+
+
+@router.post("/cases/{case_id}/duplicates/{existing_case_id}", response_model=Edited, responses=ERRORS)
+async def resolve_duplicate(
+    case_id: str, existing_case_id: str, answer: DuplicateAnswer, bus: BusDep, response: Response,
+    if_match: IF_MATCH = None,
+) -> Any:
+    """Confirm or dismiss a possible duplicate flagged by screening."""
+    command = ResolveDuplicate(case_id=case_id, existing_case_id=existing_case_id, confirmed=answer.confirmed,
+                               expected_version=expected_version(if_match))
+    outcome = await bus.handle(command)
+    response.headers["ETag"] = etag(outcome.version)
+    return outcome.answer

@@ -1,18 +1,36 @@
 """What intake can be asked to do."""
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-from contracts.common import Channel, Location, ProblemType
+from contracts.common import ClosureReason
+from contracts.intake import IntakeReport
 
 
-class ReportCase(BaseModel):
-    """Open a case for a report received by an operator or an agency system."""
+class Command(BaseModel):
+    """Base of intake's commands: frozen and closed."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    channel: Channel
-    received_at: AwareDatetime
-    problem_types: list[ProblemType] = Field(min_length=1, max_length=12)
-    client_age_years: int | None = Field(default=None, ge=0, le=130)
-    location: Location
-    summary: str = Field(default="", max_length=10_000)
+
+class ReportCase(Command):
+    """Open a case for a report; the same idempotency key always gives the first result."""
+
+    report: IntakeReport
+    idempotency_key: str | None = Field(default=None, min_length=1, max_length=200)
+
+
+class CloseAtIntake(Command):
+    """Close an open case at intake with a reason (a prank, a false report, a duplicate and so on)."""
+
+    case_id: str
+    reason: ClosureReason
+    expected_version: int
+
+
+class ResolveDuplicate(Command):
+    """Confirm or dismiss a flagged duplicate."""
+
+    case_id: str
+    existing_case_id: str
+    confirmed: bool
+    expected_version: int

@@ -1,21 +1,36 @@
 """The intake case: plain Python rules that decide which events a command produces, and how they fold."""
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from contracts.common import ClosureReason, Location, RuleFired, Urgency
 from contracts.envelope import EventData
-from contracts.intake import CaseReported
-from saphan_runtime.errors import DomainError
-from services.intake.commands import ReportCase
+from contracts.intake import (
+    CaseClosedAtIntake,
+    CaseReported,
+    CaseTriaged,
+    DuplicateResolved,
+    IntakeReport,
+    PossibleDuplicateFlagged,
+    ReportReceived,
+    RequestKind,
+)
+from saphan_runtime.errors import Conflict, DomainError, NotFound
+from services.intake import duplicates, geography, triage
+from services.intake.people import clean_national_id, national_id_is_valid
 
 CLOCK_SKEW = timedelta(minutes=5)
+CLOSING_KINDS = {RequestKind.INFORMATION_ONLY: ClosureReason.INFORMATION_ONLY,
+                 RequestKind.COUNSELLING_ONLY: ClosureReason.COUNSELLING_ONLY}
 
 
 class CaseStatus(StrEnum):
     """Where a case stands in intake."""
 
-    REPORTED = "reported"
+    OPEN = "open"
+    CLOSED_AT_INTAKE = "closed_at_intake"
 
 
 @dataclass(frozen=True)
@@ -25,6 +40,9 @@ class IntakeCase:
     case_id: str
     status: CaseStatus
     version: int
+    urgency: Urgency | None = None
+    flagged: frozenset[str] = field(default_factory=frozenset)
+    resolved: frozenset[str] = field(default_factory=frozenset)
 
 
 def stream_id(case_id: str) -> str:
@@ -32,34 +50,102 @@ def stream_id(case_id: str) -> str:
     return f"case-{case_id}"
 
 
-def report(command: ReportCase, *, case_id: str, now: datetime) -> list[EventData]:
-    """Decide the events of a new report."""
-    check_received_not_in_future(command.received_at, now)
-    check_location_codes_nest(command)
-    return [CaseReported(case_id=case_id, **command.model_dump())]
+def report(
+    report: IntakeReport, *, case_id: str, now: datetime, prior: Sequence[duplicates.PriorCase]
+) -> list[EventData]:
+    """Decide the events of a new report: received, reported, then closed or triaged, and any duplicates."""
+    check_report(report, now)
+    shift = report.duty_shift or triage.duty_shift_of(report.received_at)
+    age = duplicates.age_at(report.client, report.received_at)
+    events: list[EventData] = [
+        ReportReceived(case_id=case_id, report=report, duty_shift=shift),
+        CaseReported(case_id=case_id, channel=report.channel, received_at=report.received_at, duty_shift=shift,
+                     problem_types=report.problem_types, client_age_years=age, client_sex=report.client.sex,
+                     client_has_disability=report.client.disability,
+                     alleged_perpetrator_relationships=[p.relationship_to_client for p in report.alleged_perpetrators],
+                     location=Location(**report.location.model_dump(exclude={"address"})), consent=report.consent,
+                     informant_anonymous=report.informant.anonymous),
+    ]
+    if report.request_kind in CLOSING_KINDS:
+        reason = CLOSING_KINDS[report.request_kind]
+        rule = RuleFired(rule_id=f"close.{reason.value.replace('_', '-')}",
+                         reason="The caller wanted information or counselling only / ผู้แจ้งต้องการเพียงข้อมูลหรือคำปรึกษา")
+        return [*events, CaseClosedAtIntake(case_id=case_id, reason=reason, decided_by=rule, closed_at=now)]
+    urgency, response, rule = triage.triage(triage.facts_of(report, age))
+    events.append(CaseTriaged(case_id=case_id, urgency=urgency, response=response, decided_by=rule, triaged_at=now))
+    person = duplicates.person_of(report.client, report.location.subdistrict_code, report.received_at)
+    for existing, matched in duplicates.find_duplicates(person, prior):
+        events.append(PossibleDuplicateFlagged(case_id=case_id, existing_case_id=existing, decided_by=matched,
+                                               flagged_at=now))
+    return events
 
 
-def check_received_not_in_future(received_at: datetime, now: datetime) -> None:
-    """Refuse a report received later than now."""
-    if received_at > now + CLOCK_SKEW:
+def check_report(report: IntakeReport, now: datetime) -> None:
+    """Refuse a report whose facts cannot be true; each check names the field at fault."""
+    if report.received_at > now + CLOCK_SKEW:
         raise DomainError("received_at is in the future / เวลารับแจ้งอยู่ในอนาคต", field="body.received_at")
+    birth = report.client.birth_date
+    if birth is not None and birth > report.received_at.date():
+        raise DomainError("the birth date is after the report / วันเกิดอยู่หลังวันที่รับแจ้ง", field="body.client.birth_date")
+    check_national_ids(report)
+    location = report.location
+    geography.check_location(location.province_code, location.district_code, location.subdistrict_code)
 
 
-def check_location_codes_nest(command: ReportCase) -> None:
-    """Refuse a district outside its province, or a subdistrict outside its district."""
-    location = command.location
-    if location.district_code and not location.district_code.startswith(location.province_code):
-        raise DomainError("district is not in the province / อำเภอไม่อยู่ในจังหวัดนี้",
-                          field="body.location.district_code")
-    if location.subdistrict_code and not (
-        location.district_code and location.subdistrict_code.startswith(location.district_code)
-    ):
-        raise DomainError("subdistrict is not in the district / ตำบลไม่อยู่ในอำเภอนี้",
-                          field="body.location.subdistrict_code")
+def check_national_ids(report: IntakeReport) -> None:
+    """Refuse a national ID whose check digit is wrong."""
+    people = [("body.client.national_id", report.client.national_id)]
+    for group in ("guardians", "alleged_perpetrators", "household_members"):
+        people += [(f"body.{group}.{n}.national_id", p.national_id) for n, p in enumerate(getattr(report, group))]
+    for path, national_id in people:
+        if national_id and not national_id_is_valid(clean_national_id(national_id)):
+            raise DomainError(f"national ID {national_id} fails its check digit / เลขประจำตัวประชาชนไม่ถูกต้อง",
+                              field=path)
+
+
+def close(case: IntakeCase | None, *, reason: ClosureReason, now: datetime) -> list[EventData]:
+    """Decide the closure of an open case by an operator."""
+    case = check_exists(case)
+    if case.status is CaseStatus.CLOSED_AT_INTAKE:
+        raise Conflict("the case is already closed / รายการนี้ปิดแล้ว")
+    rule = RuleFired(rule_id=f"operator.close.{reason.value.replace('_', '-')}",
+                     reason="Closed at intake by an operator / เจ้าหน้าที่ปิดรายการที่จุดรับแจ้ง")
+    return [CaseClosedAtIntake(case_id=case.case_id, reason=reason, decided_by=rule, closed_at=now)]
+
+
+def resolve_duplicate(
+    case: IntakeCase | None, *, existing_case_id: str, confirmed: bool, now: datetime
+) -> list[EventData]:
+    """Decide a person's answer to a flagged duplicate."""
+    case = check_exists(case)
+    if existing_case_id not in case.flagged:
+        raise NotFound("that case was not flagged as a duplicate / ไม่ได้ระบุว่ารายการนั้นซ้ำ")
+    if existing_case_id in case.resolved:
+        raise Conflict("this duplicate was already resolved / ได้พิจารณารายการซ้ำนี้แล้ว")
+    return [DuplicateResolved(case_id=case.case_id, existing_case_id=existing_case_id, confirmed=confirmed,
+                              resolved_at=now)]
+
+
+def check_exists(case: IntakeCase | None) -> IntakeCase:
+    """Refuse a command about a case that does not exist."""
+    if case is None:
+        raise NotFound("no such case / ไม่พบรายการนี้")
+    return case
 
 
 def evolve(state: IntakeCase | None, event: EventData, version: int) -> IntakeCase | None:
     """Fold one event into the case."""
-    if isinstance(event, CaseReported):
-        return IntakeCase(case_id=event.case_id, status=CaseStatus.REPORTED, version=version)
+    if isinstance(event, ReportReceived):
+        return IntakeCase(case_id=event.case_id, status=CaseStatus.OPEN, version=version)
+    if state is None:
+        return None
+    state = replace(state, version=version)
+    if isinstance(event, CaseTriaged):
+        return replace(state, urgency=event.urgency)
+    if isinstance(event, CaseClosedAtIntake):
+        return replace(state, status=CaseStatus.CLOSED_AT_INTAKE)
+    if isinstance(event, PossibleDuplicateFlagged):
+        return replace(state, flagged=state.flagged | {event.existing_case_id})
+    if isinstance(event, DuplicateResolved):
+        return replace(state, resolved=state.resolved | {event.existing_case_id})
     return state

@@ -1,24 +1,105 @@
 """Intake's use cases; each owns its transaction. The routing table is at the bottom."""
 
+import hashlib
 import uuid
+from dataclasses import dataclass
+from typing import Any
 
+from contracts.envelope import EventData
+from contracts.intake import CaseClosedAtIntake, CaseTriaged, PossibleDuplicateFlagged
 from saphan_runtime.bus import Handler
-from saphan_runtime.cloudevents import now
+from saphan_runtime.cloudevents import canonical_json, now
+from saphan_runtime.errors import DomainError, StaleVersion
 from saphan_runtime.eventstore import UnitOfWork
-from services.intake import domain
-from services.intake.commands import ReportCase
+from services.intake import domain, duplicates, queries
+from services.intake.commands import CloseAtIntake, ReportCase, ResolveDuplicate
 
 
-async def report_case(command: ReportCase, uow: UnitOfWork) -> str:
-    """Open a case for a report and record that it was reported; return the case id."""
+@dataclass(frozen=True)
+class Outcome:
+    """What a command answers: the case, its version, and (for a report) what screening decided."""
+
+    case_id: str
+    version: int
+    answer: dict[str, Any]
+    replayed: bool = False
+
+
+async def report_case(command: ReportCase, uow: UnitOfWork) -> Outcome:
+    """Open and screen a case for a report; a repeated idempotency key returns the first answer."""
+    fingerprint = hashlib.sha256(canonical_json(command.report.model_dump(mode="json")).encode()).hexdigest()
     case_id = str(uuid.uuid4())
     async with uow:
-        events = domain.report(command, case_id=case_id, now=now())
+        if command.idempotency_key and (earlier := await queries.recall(uow.session, command.idempotency_key)):
+            return _replay(earlier, fingerprint)
+        report = command.report
+        person = duplicates.person_of(report.client, report.location.subdistrict_code, report.received_at)
+        prior = await queries.duplicate_candidates(uow.session, person)
+        events = domain.report(report, case_id=case_id, now=now(), prior=prior)
         await uow.append(domain.stream_id(case_id), case_id=case_id, expected_version=0, events=events)
+        answer = screening_answer(case_id, events)
+        if command.idempotency_key:
+            await queries.remember(uow.session, command.idempotency_key, fingerprint, case_id, answer, now())
         await uow.commit()
-    return case_id
+    return Outcome(case_id, len(events), answer)
+
+
+def _replay(earlier: tuple[str, dict[str, Any]], fingerprint: str) -> Outcome:
+    stored_fingerprint, answer = earlier
+    if stored_fingerprint != fingerprint:
+        raise DomainError("this Idempotency-Key was used for a different report / Idempotency-Key นี้ใช้กับรายงานอื่นแล้ว",
+                          field="header.idempotency-key")
+    return Outcome(answer["case_id"], answer["version"], answer, replayed=True)
+
+
+def screening_answer(case_id: str, events: list[EventData]) -> dict[str, Any]:
+    """Return what the submitter is told: the case, its status, its urgency or closure, and possible duplicates."""
+    answer: dict[str, Any] = {"case_id": case_id, "version": len(events), "status": "open", "urgency": None,
+                              "response": None, "closure_reason": None, "decided_by": [], "possible_duplicates": []}
+    for event in events:
+        if isinstance(event, CaseTriaged):
+            answer |= {"urgency": event.urgency, "response": event.response}
+            answer["decided_by"].append(event.decided_by.model_dump())
+        elif isinstance(event, CaseClosedAtIntake):
+            answer |= {"status": "closed_at_intake", "closure_reason": event.reason}
+            answer["decided_by"].append(event.decided_by.model_dump())
+        elif isinstance(event, PossibleDuplicateFlagged):
+            answer["possible_duplicates"].append({"case_id": event.existing_case_id,
+                                                  "rule_id": event.decided_by.rule_id})
+    return {key: (value.value if hasattr(value, "value") else value) for key, value in answer.items()}
+
+
+async def close_at_intake(command: CloseAtIntake, uow: UnitOfWork) -> Outcome:
+    """Close an open case at intake, if nobody changed it since the version the operator saw."""
+    return await _edit(uow, command.case_id, command.expected_version,
+                       lambda case: domain.close(case, reason=command.reason, now=now()))
+
+
+async def resolve_duplicate(command: ResolveDuplicate, uow: UnitOfWork) -> Outcome:
+    """Confirm or dismiss a flagged duplicate, if nobody changed the case since the version the operator saw."""
+    return await _edit(uow, command.case_id, command.expected_version,
+                       lambda case: domain.resolve_duplicate(case, existing_case_id=command.existing_case_id,
+                                                             confirmed=command.confirmed, now=now()))
+
+
+async def _edit(uow: UnitOfWork, case_id: str, expected_version: int, decide: Any) -> Outcome:
+    stream = domain.stream_id(case_id)
+    async with uow:
+        case = None
+        for event in await uow.load(stream):
+            case = domain.evolve(case, event.data, event.version)
+        case = domain.check_exists(case)
+        if case.version != expected_version:
+            raise StaleVersion(f"the case is at version {case.version}, not {expected_version}; read it again / "
+                               f"รายการถูกแก้ไขแล้ว (ฉบับที่ {case.version}) กรุณาอ่านใหม่")
+        events = decide(case)
+        await uow.append(stream, case_id=case_id, expected_version=case.version, events=events)
+        await uow.commit()
+    return Outcome(case_id, case.version + len(events), {"case_id": case_id, "version": case.version + len(events)})
 
 
 HANDLERS: dict[type, Handler] = {
     ReportCase: report_case,
+    CloseAtIntake: close_at_intake,
+    ResolveDuplicate: resolve_duplicate,
 }

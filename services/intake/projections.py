@@ -1,37 +1,92 @@
-"""Intake's read side: projections written in the same transaction as the events, and the queries."""
+"""Intake's read side: views written in the same transaction as the events, and the queries."""
 
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts.envelope import EventData
-from contracts.intake import CaseReported
+from contracts.intake import (
+    CaseClosedAtIntake,
+    CaseTriaged,
+    DuplicateResolved,
+    PossibleDuplicateFlagged,
+    ReportReceived,
+)
 from saphan_runtime.eventstore import Projection, StoredEvent, projector
-from services.intake.db import cases
+from services.intake import duplicates
+from services.intake.db import case_links, cases
+from services.intake.people import name_key
 
 
 async def case_opened(session: AsyncSession, event: StoredEvent) -> None:
-    """Add a reported case to the `cases` view."""
+    """Add a received report to the `cases` view."""
     data = event.data
-    assert isinstance(data, CaseReported)
+    assert isinstance(data, ReportReceived)
+    report, client = data.report, data.report.client
+    person = duplicates.person_of(client, report.location.subdistrict_code, report.received_at)
     await session.execute(insert(cases), {
-        "case_id": data.case_id, "status": "reported", "channel": data.channel,
-        "received_at": data.received_at, "problem_types": [p.value for p in data.problem_types],
-        "client_age_years": data.client_age_years, "province_code": data.location.province_code,
-        "district_code": data.location.district_code, "subdistrict_code": data.location.subdistrict_code,
+        "case_id": data.case_id, "status": "open", "channel": report.channel, "received_at": report.received_at,
+        "duty_shift": data.duty_shift, "request_kind": report.request_kind,
+        "problem_types": [p.value for p in report.problem_types],
+        "client_name": client.name, "client_name_key": name_key(client.name) if client.name else None,
+        "client_national_id": person.national_id, "client_birth_year": person.birth_year,
+        "client_birth_year_estimated": person.birth_year_estimated,
+        "client_age_years": duplicates.age_at(client, report.received_at), "client_sex": client.sex,
+        "province_code": report.location.province_code, "district_code": report.location.district_code,
+        "subdistrict_code": report.location.subdistrict_code, "consent": report.consent,
         "version": event.version, "updated_at": event.envelope.time,
     })
 
 
+async def case_triaged(session: AsyncSession, event: StoredEvent) -> None:
+    """Record a case's urgency and the rule that set it."""
+    data = event.data
+    assert isinstance(data, CaseTriaged)
+    await _update_case(session, event, urgency=data.urgency, response=data.response,
+                       triage_rule=data.decided_by.rule_id)
+
+
+async def case_closed(session: AsyncSession, event: StoredEvent) -> None:
+    """Mark a case closed at intake, with its reason."""
+    data = event.data
+    assert isinstance(data, CaseClosedAtIntake)
+    await _update_case(session, event, status="closed_at_intake", closure_reason=data.reason)
+
+
+async def duplicate_flagged(session: AsyncSession, event: StoredEvent) -> None:
+    """Offer a link to the case this one may duplicate."""
+    data = event.data
+    assert isinstance(data, PossibleDuplicateFlagged)
+    await session.execute(insert(case_links), {"case_id": data.case_id, "existing_case_id": data.existing_case_id,
+                                               "rule_id": data.decided_by.rule_id, "status": "flagged",
+                                               "flagged_at": data.flagged_at})
+    await _update_case(session, event)
+
+
+async def duplicate_resolved(session: AsyncSession, event: StoredEvent) -> None:
+    """Record a person's answer to a flagged duplicate."""
+    data = event.data
+    assert isinstance(data, DuplicateResolved)
+    await session.execute(
+        update(case_links)
+        .where(case_links.c.case_id == data.case_id, case_links.c.existing_case_id == data.existing_case_id)
+        .values(status="confirmed" if data.confirmed else "dismissed")
+    )
+    await _update_case(session, event)
+
+
+async def _update_case(session: AsyncSession, event: StoredEvent, **values: Any) -> None:
+    await session.execute(update(cases).where(cases.c.case_id == event.envelope.subject)
+                          .values(version=event.version, updated_at=event.envelope.time, **values))
+
+
 PROJECTIONS: dict[type[EventData], Projection] = {
-    CaseReported: case_opened,
+    ReportReceived: case_opened,
+    CaseTriaged: case_triaged,
+    CaseClosedAtIntake: case_closed,
+    PossibleDuplicateFlagged: duplicate_flagged,
+    DuplicateResolved: duplicate_resolved,
 }
 
 project = projector(PROJECTIONS)
-
-
-async def find_case(session: AsyncSession, case_id: str) -> dict[str, Any] | None:
-    """Return one case's current view, or None."""
-    row = (await session.execute(select(cases).where(cases.c.case_id == case_id))).mappings().first()
-    return dict(row) if row else None

@@ -5,7 +5,8 @@ from datetime import datetime
 from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel
 
-from contracts.referral import AgencyAssignment, FiredRule
+from contracts.common import RuleFired
+from contracts.referral import AgencyAssignment
 from saphan_runtime.http import SessionDep
 from services.referral import projections
 
@@ -16,9 +17,10 @@ class RoutingView(BaseModel):
     """Which agencies a case was routed to, which one leads, and the rules that decided it."""
 
     case_id: str
+    urgency: str
     lead: str
     assignments: list[AgencyAssignment]
-    rules_fired: list[FiredRule]
+    rules_fired: list[RuleFired]
     decided_at: datetime
     version: int
 

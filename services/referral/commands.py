@@ -2,15 +2,26 @@
 
 from pydantic import BaseModel, ConfigDict
 
-from contracts.common import Location, ProblemType
+from contracts.common import Location, ProblemType, Urgency
 
 
-class RouteCase(BaseModel):
-    """Decide which agencies a newly reported case goes to, and which one leads."""
+class Command(BaseModel):
+    """Base of referral's commands: frozen and closed."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class NoteCaseFacts(Command):
+    """Keep the facts of a reported case that routing will need."""
 
     case_id: str
     problem_types: list[ProblemType]
     client_age_years: int | None
     location: Location
+
+
+class RouteCase(Command):
+    """Decide which agencies a screened case goes to, and which one leads."""
+
+    case_id: str
+    urgency: Urgency

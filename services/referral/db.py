@@ -11,6 +11,7 @@ routings = Table(
     "routings",
     metadata,
     Column("case_id", String(64), primary_key=True),
+    Column("urgency", String(16), nullable=False),
     Column("lead", String(64), nullable=False),
     Column("assignments", JSON, nullable=False),
     Column("rules_fired", JSON, nullable=False),

@@ -1,13 +1,13 @@
 """A case's routing: plain Python rules that decide which agencies get the case and why."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
-from contracts.common import AgencyKind, ReferralRole
+from contracts.common import AgencyKind, ReferralRole, RuleFired
 from contracts.envelope import EventData
-from contracts.referral import AgencyAssignment, FiredRule, RoutingDecided
-from saphan_runtime.errors import DomainError
-from services.referral.commands import RouteCase
+from contracts.referral import AgencyAssignment, CaseFactsNoted, RoutingDecided
+from saphan_runtime.errors import Deferred, DomainError
+from services.referral.commands import NoteCaseFacts, RouteCase
 from services.referral.rules import Condition, Rule, RuleBook
 
 
@@ -16,8 +16,9 @@ class CaseRouting:
     """A case's routing as referral knows it, folded from its events."""
 
     case_id: str
-    lead: AgencyKind
+    facts: CaseFactsNoted
     version: int
+    lead: AgencyKind | None = None
 
 
 def stream_id(case_id: str) -> str:
@@ -25,34 +26,38 @@ def stream_id(case_id: str) -> str:
     return f"routing-{case_id}"
 
 
-def matches(condition: Condition, command: RouteCase) -> bool:
+def note_facts(state: CaseRouting | None, command: NoteCaseFacts) -> list[EventData]:
+    """Keep a reported case's facts, once."""
+    if state is not None:
+        return []
+    return [CaseFactsNoted(**command.model_dump())]
+
+
+def matches(condition: Condition, facts: CaseFactsNoted) -> bool:
     """Return whether a rule's condition holds for a case."""
-    age = command.client_age_years
+    age = facts.client_age_years
     checks = [
         condition.max_age_years is None or (age is not None and age <= condition.max_age_years),
         condition.min_age_years is None or (age is not None and age >= condition.min_age_years),
-        not condition.problem_types_any or bool(condition.problem_types_any & set(command.problem_types)),
-        condition.has_subdistrict is None or condition.has_subdistrict == bool(command.location.subdistrict_code),
+        not condition.problem_types_any or bool(condition.problem_types_any & set(facts.problem_types)),
+        condition.has_subdistrict is None or condition.has_subdistrict == bool(facts.location.subdistrict_code),
     ]
     return all(checks)
 
 
-def decide_routing(
-    state: CaseRouting | None, command: RouteCase, rules: RuleBook, *, now: datetime
-) -> list[EventData]:
-    """Decide the first routing of a case; a case already routed gets no second decision."""
-    if state is not None:
+def decide_routing(state: CaseRouting | None, command: RouteCase, rules: RuleBook, *, now: datetime) -> list[EventData]:
+    """Decide the first routing of a screened case; a case already routed gets no second decision."""
+    if state is None:
+        raise Deferred(f"the facts of case {command.case_id} have not arrived yet")
+    if state.lead is not None:
         return []
     assignments: dict[AgencyKind, ReferralRole] = {}
-    fired = []
-    for rule in rules.rules:
-        if matches(rule.when, command) and _assign(assignments, rule):
-            fired.append(rule)
+    fired = [rule for rule in rules.rules if matches(rule.when, state.facts) and _assign(assignments, rule)]
     lead = check_one_lead(assignments)
     return [RoutingDecided(
-        case_id=command.case_id, lead=lead,
+        case_id=command.case_id, urgency=command.urgency, lead=lead,
         assignments=[AgencyAssignment(agency_kind=kind, role=role) for kind, role in assignments.items()],
-        rules_fired=[FiredRule(rule_id=rule.id, reason=rule.reason) for rule in fired],
+        rules_fired=[RuleFired(rule_id=rule.id, reason=rule.reason) for rule in fired],
         decided_at=now,
     )]
 
@@ -79,6 +84,8 @@ def check_one_lead(assignments: dict[AgencyKind, ReferralRole]) -> AgencyKind:
 
 def evolve(state: CaseRouting | None, event: EventData, version: int) -> CaseRouting | None:
     """Fold one event into the routing."""
-    if isinstance(event, RoutingDecided):
-        return CaseRouting(case_id=event.case_id, lead=event.lead, version=version)
+    if isinstance(event, CaseFactsNoted):
+        return CaseRouting(case_id=event.case_id, facts=event, version=version)
+    if isinstance(event, RoutingDecided) and state is not None:
+        return replace(state, lead=event.lead, version=version)
     return state

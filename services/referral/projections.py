@@ -16,7 +16,7 @@ async def routing_recorded(session: AsyncSession, event: StoredEvent) -> None:
     data = event.data
     assert isinstance(data, RoutingDecided)
     await session.execute(insert(routings), {
-        "case_id": data.case_id, "lead": data.lead.value,
+        "case_id": data.case_id, "urgency": data.urgency.value, "lead": data.lead.value,
         "assignments": [a.model_dump(mode="json") for a in data.assignments],
         "rules_fired": [r.model_dump(mode="json") for r in data.rules_fired],
         "decided_at": data.decided_at, "version": event.version,

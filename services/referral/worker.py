@@ -1,18 +1,26 @@
 """Referral's Kafka entry point: translate the events it follows into commands, nothing else."""
 
-from contracts.intake import CaseReported
+from contracts.intake import CaseReported, CaseTriaged
 from saphan_runtime.inbox import Delivery, Subscriptions
-from services.referral.commands import RouteCase
+from services.referral.commands import NoteCaseFacts, RouteCase
 
 
-def on_case_reported(delivery: Delivery) -> RouteCase:
-    """A reported case is to be routed."""
+def on_case_reported(delivery: Delivery) -> NoteCaseFacts:
+    """A reported case's facts are kept for its routing."""
     data = delivery.data
     assert isinstance(data, CaseReported)
-    return RouteCase(case_id=data.case_id, problem_types=data.problem_types,
-                     client_age_years=data.client_age_years, location=data.location)
+    return NoteCaseFacts(case_id=data.case_id, problem_types=data.problem_types,
+                         client_age_years=data.client_age_years, location=data.location)
+
+
+def on_case_triaged(delivery: Delivery) -> RouteCase:
+    """A screened case that goes on is routed."""
+    data = delivery.data
+    assert isinstance(data, CaseTriaged)
+    return RouteCase(case_id=data.case_id, urgency=data.urgency)
 
 
 SUBSCRIPTIONS: Subscriptions = {
     CaseReported: on_case_reported,
+    CaseTriaged: on_case_triaged,
 }

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from contracts.common import Channel, Location, ProblemType
+from contracts.common import Channel, ConsentState, DutyShift, Location, ProblemType
 from contracts.intake import CaseReported
 from saphan_runtime import db
 from saphan_runtime.eventstore import InboxKey, StoredEvent, UnitOfWork
@@ -50,4 +50,6 @@ async def store(url: str) -> AsyncIterator[Store]:
 def case_reported(case_id: str) -> CaseReported:
     """Return a small, valid event for a case."""
     return CaseReported(case_id=case_id, channel=Channel.HOTLINE_1300, received_at=datetime(2026, 11, 1, tzinfo=UTC),
-                        problem_types=[ProblemType.DOMESTIC_VIOLENCE], location=Location(province_code="10"))
+                        duty_shift=DutyShift.OFFICE_HOURS, problem_types=[ProblemType.DOMESTIC_VIOLENCE],
+                        location=Location(province_code="10"), consent=ConsentState.NOT_YET_ASKED,
+                        informant_anonymous=False)

@@ -4,8 +4,8 @@ import json
 
 import httpx
 
-from contracts.common import AgencyKind, ReferralRole
-from contracts.referral import AgencyAssignment, FiredRule, RoutingDecided
+from contracts.common import AgencyKind, ReferralRole, RuleFired, Urgency
+from contracts.referral import AgencyAssignment, RoutingDecided
 from contracts.topics import INTAKE_EVENTS, REFERRAL_EVENTS
 from saphan_runtime import cloudevents
 from saphan_runtime.testing import eventually, running
@@ -13,10 +13,10 @@ from tests.helpers import case_reported_event, publish
 
 
 def routing_caused_by(cause_id: str, case_id: str) -> bytes:
-    data = RoutingDecided(case_id=case_id, lead=AgencyKind.PROVINCIAL_MSDHS_OFFICE,
+    data = RoutingDecided(case_id=case_id, urgency=Urgency.NORMAL, lead=AgencyKind.PROVINCIAL_MSDHS_OFFICE,
                           assignments=[AgencyAssignment(agency_kind=AgencyKind.PROVINCIAL_MSDHS_OFFICE,
                                                         role=ReferralRole.LEAD)],
-                          rules_fired=[FiredRule(rule_id="r", reason="because")], decided_at=cloudevents.now())
+                          rules_fired=[RuleFired(rule_id="r", reason="because")], decided_at=cloudevents.now())
     event = cloudevents.build(data=data, source="/saphan/referral", subject=case_id, stream_id=f"routing-{case_id}",
                               version=1, causation_id=cause_id)
     return cloudevents.encode(event).encode()

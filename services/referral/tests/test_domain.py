@@ -4,11 +4,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from contracts.common import AgencyKind, Location, ProblemType, ReferralRole
+from contracts.common import AgencyKind, Location, ProblemType, ReferralRole, Urgency
 from contracts.referral import RoutingDecided
-from saphan_runtime.errors import DomainError
+from saphan_runtime.errors import Deferred, DomainError
 from services.referral import domain
-from services.referral.commands import RouteCase
+from services.referral.commands import NoteCaseFacts, RouteCase
 from services.referral.rules import RuleBook, load_rules
 from services.referral.settings import DEFAULT_RULES
 
@@ -16,11 +16,20 @@ NOW = datetime(2026, 11, 21, tzinfo=UTC)
 RULES = load_rules(DEFAULT_RULES)
 
 
+def noted(age: int | None, *problems: ProblemType, subdistrict: str | None = "100101") -> domain.CaseRouting:
+    command = NoteCaseFacts(case_id="c", problem_types=list(problems), client_age_years=age,
+                            location=Location(province_code="10", district_code="1001", subdistrict_code=subdistrict))
+    [event] = domain.note_facts(None, command)
+    state = domain.evolve(None, event, 1)
+    assert state is not None
+    return state
+
+
 def route(age: int | None, *problems: ProblemType, subdistrict: str | None = "100101") -> RoutingDecided:
-    command = RouteCase(case_id="c", problem_types=list(problems), client_age_years=age,
-                        location=Location(province_code="10", district_code="1001", subdistrict_code=subdistrict))
-    [decision] = domain.decide_routing(None, command, RULES, now=NOW)
+    state = noted(age, *problems, subdistrict=subdistrict)
+    [decision] = domain.decide_routing(state, RouteCase(case_id="c", urgency=Urgency.URGENT), RULES, now=NOW)
     assert isinstance(decision, RoutingDecided)
+    assert decision.urgency is Urgency.URGENT
     return decision
 
 
@@ -65,16 +74,24 @@ def test_every_reason_is_given_in_thai_and_english() -> None:
 
 
 def test_a_case_already_routed_gets_no_second_decision() -> None:
-    decision = route(9, ProblemType.DOMESTIC_VIOLENCE)
-    state = domain.evolve(None, decision, 1)
-    command = RouteCase(case_id="c", problem_types=[ProblemType.BEGGING], client_age_years=40,
-                        location=Location(province_code="10"))
-    assert domain.decide_routing(state, command, RULES, now=NOW) == []
+    state = domain.evolve(noted(9, ProblemType.DOMESTIC_VIOLENCE), route(9, ProblemType.DOMESTIC_VIOLENCE), 2)
+    assert domain.decide_routing(state, RouteCase(case_id="c", urgency=Urgency.CRISIS), RULES, now=NOW) == []
+
+
+def test_facts_are_noted_once() -> None:
+    state = noted(40, ProblemType.BEGGING)
+    command = NoteCaseFacts(case_id="c", problem_types=[ProblemType.BEGGING], client_age_years=41,
+                            location=Location(province_code="10"))
+    assert domain.note_facts(state, command) == []
+
+
+def test_a_case_is_not_routed_before_its_facts_arrive() -> None:
+    with pytest.raises(Deferred):
+        domain.decide_routing(None, RouteCase(case_id="c", urgency=Urgency.NORMAL), RULES, now=NOW)
 
 
 def test_a_rule_book_that_names_no_lead_is_refused() -> None:
     without_default = RuleBook(version=1, rules=tuple(r for r in RULES.rules if r.id != "default-provincial-office"))
-    command = RouteCase(case_id="c", problem_types=[ProblemType.BEGGING], client_age_years=40,
-                        location=Location(province_code="10"))
     with pytest.raises(DomainError):
-        domain.decide_routing(None, command, without_default, now=NOW)
+        domain.decide_routing(noted(40, ProblemType.BEGGING), RouteCase(case_id="c", urgency=Urgency.NORMAL),
+                              without_default, now=NOW)

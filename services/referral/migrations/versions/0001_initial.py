@@ -16,6 +16,7 @@ def upgrade() -> None:
     op.create_table(
         "routings",
         sa.Column("case_id", sa.String(64), primary_key=True),
+        sa.Column("urgency", sa.String(16), nullable=False),
         sa.Column("lead", sa.String(64), nullable=False),
         sa.Column("assignments", sa.JSON, nullable=False),
         sa.Column("rules_fired", sa.JSON, nullable=False),

@@ -1,0 +1,104 @@
+"""Intake's queries over its views: one case, the search, duplicate candidates, idempotency keys."""
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, Text, and_, cast, func, insert, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from saphan_runtime.eventstore import ConcurrencyConflict
+from services.intake import duplicates
+from services.intake.db import case_links, cases, idempotency_keys
+from services.intake.people import name_key
+
+PUBLIC_COLUMNS = [c for c in cases.c if c.name not in {"client_name_key", "client_birth_year_estimated"}]
+
+
+async def find_case(session: AsyncSession, case_id: str) -> dict[str, Any] | None:
+    """Return one case's intake record with its duplicate links, or None."""
+    row = (await session.execute(select(*PUBLIC_COLUMNS).where(cases.c.case_id == case_id))).mappings().first()
+    if row is None:
+        return None
+    links = await session.execute(select(case_links).where(case_links.c.case_id == case_id))
+    return {**row, "possible_duplicates": [dict(link) for link in links.mappings()]}
+
+
+@dataclass(frozen=True)
+class Search:
+    """What to search by; every filter is optional and they combine with AND."""
+
+    national_id: str | None = None
+    name: str | None = None
+    province_code: str | None = None
+    district_code: str | None = None
+    subdistrict_code: str | None = None
+    problem_type: str | None = None
+    urgency: str | None = None
+    status: str | None = None
+    received_from: datetime | None = None
+    received_to: datetime | None = None
+
+
+def _filtered(query: Select[Any], search: Search) -> Select[Any]:
+    exact = {"client_national_id": search.national_id, "province_code": search.province_code,
+             "district_code": search.district_code, "subdistrict_code": search.subdistrict_code,
+             "urgency": search.urgency, "status": search.status}
+    conditions = [cases.c[column] == value for column, value in exact.items() if value]
+    if search.name and (key := name_key(search.name)):
+        conditions.append(cases.c.client_name_key.contains(key, autoescape=True))
+    if search.problem_type:
+        conditions.append(cast(cases.c.problem_types, Text).contains(f'"{search.problem_type}"', autoescape=True))
+    if search.received_from:
+        conditions.append(cases.c.received_at >= search.received_from)
+    if search.received_to:
+        conditions.append(cases.c.received_at < search.received_to)
+    return query.where(and_(*conditions))
+
+
+async def search_cases(session: AsyncSession, search: Search, *, page: int, size: int) -> tuple[int, list[Any]]:
+    """Return the total matching and one page of them, newest first."""
+    total = await session.scalar(_filtered(select(func.count()).select_from(cases), search))
+    rows = await session.execute(
+        _filtered(select(*PUBLIC_COLUMNS), search)
+        .order_by(cases.c.received_at.desc(), cases.c.case_id).offset((page - 1) * size).limit(size)
+    )
+    return int(total or 0), [dict(row) for row in rows.mappings()]
+
+
+async def duplicate_candidates(session: AsyncSession, person: duplicates.Person) -> list[duplicates.PriorCase]:
+    """Return the earlier cases that could be the same person: same national ID, or same place and age."""
+    conditions = []
+    if person.national_id:
+        conditions.append(cases.c.client_national_id == person.national_id)
+    years = duplicates.birth_year_range(person)
+    if person.subdistrict_code and years and person.name:
+        conditions.append(and_(
+            cases.c.subdistrict_code == person.subdistrict_code,
+            cases.c.client_birth_year.between(*years),
+            cases.c.received_at.between(person.received_at - duplicates.WINDOW, person.received_at + duplicates.WINDOW),
+        ))
+    if not conditions:
+        return []
+    rows = await session.execute(select(cases).where(or_(*conditions)).limit(50))
+    return [duplicates.PriorCase(row.case_id, duplicates.Person(
+        row.client_national_id, row.client_name, row.client_birth_year, row.client_birth_year_estimated,
+        row.subdistrict_code, row.received_at)) for row in rows]
+
+
+async def recall(session: AsyncSession, key: str) -> tuple[str, dict[str, Any]] | None:
+    """Return the fingerprint and stored answer of an idempotency key, or None."""
+    row = (await session.execute(select(idempotency_keys).where(idempotency_keys.c.key == key))).first()
+    return (row.fingerprint, json.loads(row.response)) if row else None
+
+
+async def remember(session: AsyncSession, key: str, fingerprint: str, case_id: str, answer: dict[str, Any],
+                   at: datetime) -> None:
+    """Store the answer given to an idempotency key (in the same transaction as the case)."""
+    try:
+        await session.execute(insert(idempotency_keys), {"key": key, "fingerprint": fingerprint, "case_id": case_id,
+                                                         "response": json.dumps(answer), "created_at": at})
+    except IntegrityError as error:
+        raise ConcurrencyConflict(f"idempotency key {key!r} was taken by a concurrent request") from error
