@@ -35,6 +35,7 @@ cases = Table(
     Column("version", Integer, nullable=False),
     Column("updated_at", UtcDateTime(), nullable=False),
     Index("ix_cases_area", "province_code", "district_code", "subdistrict_code"),
+    Index("ix_cases_duplicate_candidates", "subdistrict_code", "client_birth_year"),
 )
 
 case_links = Table(

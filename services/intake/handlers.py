@@ -2,6 +2,7 @@
 
 import hashlib
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -82,7 +83,9 @@ async def resolve_duplicate(command: ResolveDuplicate, uow: UnitOfWork) -> Outco
                                                              confirmed=command.confirmed, now=now()))
 
 
-async def _edit(uow: UnitOfWork, case_id: str, expected_version: int, decide: Any) -> Outcome:
+async def _edit(
+    uow: UnitOfWork, case_id: str, expected_version: int, decide: Callable[[domain.IntakeCase], list[EventData]]
+) -> Outcome:
     stream = domain.stream_id(case_id)
     async with uow:
         case = None

@@ -41,6 +41,7 @@ def upgrade() -> None:
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
     )
     op.create_index("ix_cases_area", "cases", ["province_code", "district_code", "subdistrict_code"])
+    op.create_index("ix_cases_duplicate_candidates", "cases", ["subdistrict_code", "client_birth_year"])
     op.create_table(
         "case_links",
         sa.Column("case_id", sa.String(64), primary_key=True),
