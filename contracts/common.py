@@ -146,3 +146,54 @@ class RuleFired(Value):
 
     rule_id: str
     reason: str
+
+
+class ReferralStatus(StrEnum):
+    """A referral's state, after the FHIR referral Task (with `received` kept, as closed-loop networks do)."""
+
+    REQUESTED = "requested"
+    RECEIVED = "received"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    IN_PROGRESS = "in_progress"
+    ON_HOLD = "on_hold"
+    COMPLETED = "completed"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+class StatusReason(StrEnum):
+    """The coded reason a referral was rejected, put on hold, failed or cancelled."""
+
+    AT_CAPACITY = "at_capacity"
+    OUT_OF_AREA = "out_of_area"
+    NOT_ELIGIBLE = "not_eligible"
+    MISSING_INFORMATION = "missing_information"
+    CLIENT_DECLINED = "client_declined"
+    CLIENT_UNREACHABLE = "client_unreachable"
+    CLIENT_MOVED = "client_moved"
+    CLIENT_HOSPITALISED = "client_hospitalised"
+    AWAITING_DOCUMENTS = "awaiting_documents"
+    DUPLICATE = "duplicate"
+    REROUTED = "rerouted"
+    CLOSED_AT_INTAKE = "closed_at_intake"
+    OTHER = "other"
+
+
+class ReferralOutcome(StrEnum):
+    """What a completed referral achieved (closing the loop)."""
+
+    SERVICES_DELIVERED = "services_delivered"
+    CLIENT_SAFE = "client_safe"
+    PETITION_FILED = "petition_filed"
+    SHELTER_PLACEMENT = "shelter_placement"
+    REFERRED_ON = "referred_on"
+    SURVEILLANCE_IN_PLACE = "surveillance_in_place"
+    OTHER = "other"
+
+
+class DeadlineKind(StrEnum):
+    """The deadlines a referral carries."""
+
+    RECEIPT = "receipt"
+    ACCEPTANCE = "acceptance"

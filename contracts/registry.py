@@ -1,5 +1,6 @@
 """Every event type, by its CloudEvents `type`: the one table producers, consumers and tests read."""
 
+from contracts.agencies import AgencyUnitRecorded
 from contracts.audit import EventRecorded
 from contracts.envelope import EventData
 from contracts.intake import (
@@ -10,7 +11,7 @@ from contracts.intake import (
     PossibleDuplicateFlagged,
     ReportReceived,
 )
-from contracts.referral import CaseFactsNoted, RoutingDecided
+from contracts.referral import CaseFactsNoted, ReferralOverdue, ReferralRequested, ReferralStatusChanged, RoutingDecided
 
 EVENT_MODELS: tuple[type[EventData], ...] = (
     ReportReceived,
@@ -21,6 +22,10 @@ EVENT_MODELS: tuple[type[EventData], ...] = (
     DuplicateResolved,
     CaseFactsNoted,
     RoutingDecided,
+    ReferralRequested,
+    ReferralStatusChanged,
+    ReferralOverdue,
+    AgencyUnitRecorded,
     EventRecorded,
 )
 

@@ -14,7 +14,11 @@ class Deferred(Exception):
 
 
 class Conflict(DomainError):
-    """The command contradicts the current state (HTTP 409)."""
+    """The command contradicts the current state (HTTP 409); `details` says what is allowed instead."""
+
+    def __init__(self, message: str, **details: object) -> None:
+        super().__init__(message)
+        self.details = details
 
 
 class StaleVersion(Conflict):
@@ -23,3 +27,7 @@ class StaleVersion(Conflict):
 
 class NotFound(DomainError):
     """The command names something that does not exist (HTTP 404)."""
+
+
+class Forbidden(DomainError):
+    """The actor may not do this (HTTP 403)."""

@@ -1,23 +1,25 @@
 """HTTP pieces every service shares: health, readiness and errors as RFC 9457 problem details."""
 
-from collections.abc import AsyncIterator
+import json
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, StreamingResponse
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from saphan_runtime.bus import MessageBus
-from saphan_runtime.errors import Conflict, DomainError, NotFound
+from saphan_runtime.errors import Conflict, DomainError, Forbidden, NotFound
 from saphan_runtime.eventstore import ConcurrencyConflict
 
 PROBLEM_JSON = "application/problem+json"
 
 TITLES = {
     400: "Bad request / คำขอไม่ถูกต้อง",
+    403: "Forbidden / ไม่มีสิทธิ์",
     404: "Not found / ไม่พบข้อมูล",
     405: "Method not allowed / ไม่รองรับวิธีนี้",
     409: "Conflict / ข้อมูลขัดแย้ง",
@@ -72,10 +74,12 @@ def _field_of(error: Any) -> str:
     return ".".join(str(part) for part in location)
 
 
-def problem(status: int, detail: str, headers: dict[str, str] | None = None, **extra: Any) -> JSONResponse:
+def problem(
+    status: int, detail: str, headers: dict[str, str] | None = None, extra: dict[str, Any] | None = None, **more: Any
+) -> JSONResponse:
     """Return an RFC 9457 problem response with a Thai and English title."""
     body = {"type": "about:blank", "title": TITLES.get(status, "Error / ข้อผิดพลาด"), "status": status,
-            "detail": detail, **extra}
+            "detail": detail, **(extra or {}), **more}
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
@@ -92,9 +96,13 @@ def install_error_handlers(app: FastAPI) -> None:
     async def on_missing(_: Request, error: NotFound) -> JSONResponse:
         return problem(404, str(error))
 
+    @app.exception_handler(Forbidden)
+    async def on_forbidden(_: Request, error: Forbidden) -> JSONResponse:
+        return problem(403, str(error))
+
     @app.exception_handler(Conflict)
     async def on_contradiction(_: Request, error: Conflict) -> JSONResponse:
-        return problem(409, str(error))
+        return problem(409, str(error), extra=dict(error.details))
 
     @app.exception_handler(DomainError)
     async def on_refused(_: Request, error: DomainError) -> JSONResponse:
@@ -162,3 +170,27 @@ def expected_version(if_match: str | None) -> int:
         raise RequestValidationError([{"loc": ("header", "if-match"), "msg": "If-Match must be an ETag like \"3\"",
                                        "type": "value_error"}])
     return int(value)
+
+
+async def event_stream(
+    request: Request, snapshot: Callable[[], Awaitable[Any]], *, event: str = "status", poll_seconds: float = 1.0
+) -> AsyncIterator[str]:
+    """Yield a server-sent event with the snapshot now and after every change, until the client goes away.
+
+    A commit in this process wakes the stream at once; the poll catches changes made by other replicas."""
+    changes = request.app.state.service.changes
+    last: Any = object()
+    while not await request.is_disconnected():
+        current = await snapshot()
+        if current != last:
+            yield f"event: {event}\ndata: {json.dumps(current, default=str, ensure_ascii=False)}\n\n"
+            last = current
+        else:
+            yield ": keep-alive\n\n"
+        await changes.wait(at_most=poll_seconds)
+
+
+def sse(stream: AsyncIterator[str]) -> StreamingResponse:
+    """Return a server-sent events response."""
+    return StreamingResponse(stream, media_type="text/event-stream",
+                             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})

@@ -4,7 +4,7 @@ import asyncio
 import contextlib
 import logging
 import os
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +17,7 @@ from sqlalchemy import MetaData
 from contracts.envelope import EventData
 from contracts.topics import EVENT_TOPIC_PARTITIONS, EVENT_TOPICS, dead_letter_topic, event_topic
 from saphan_runtime import db, kafka, migrations
+from saphan_runtime.background import Changes, Ticker, repeat
 from saphan_runtime.bus import Handler, MessageBus
 from saphan_runtime.eventstore import InboxKey, Projector, UnitOfWork
 from saphan_runtime.http import health_router, install_error_handlers
@@ -42,6 +43,8 @@ class ServiceParts:
     title: str
     description: str = ""
     topics: Sequence[str] = field(default_factory=lambda: EVENT_TOPICS)
+    on_start: Sequence[Callable[["Service"], Awaitable[None]]] = ()
+    tickers: Sequence[Ticker] = ()
 
 
 class Service:
@@ -59,6 +62,7 @@ class Service:
         self.consumer: InboxConsumer | None = None
         self._kafka_consumer: AIOKafkaConsumer | None = None
         self._tasks: list[asyncio.Task[None]] = []
+        self.changes = Changes()
         self.app = self._create_app()
 
     def unit_of_work(self, inbox: InboxKey | None = None) -> UnitOfWork:
@@ -69,6 +73,7 @@ class Service:
     def _wake_relay(self) -> None:
         if self.relay is not None:
             self.relay.wake()
+        self.changes.notify()
 
     async def start(self) -> None:
         """Migrate the database, make sure the topics exist, then start the relay and the consumer."""
@@ -83,8 +88,12 @@ class Service:
                                  batch_size=self.settings.relay_batch_size,
                                  poll_seconds=self.settings.relay_poll_seconds)
         self._tasks.append(asyncio.create_task(self.relay.run(), name=f"{self.settings.name}-relay"))
+        for hook in self.parts.on_start:
+            await hook(self)
         if self.parts.subscriptions:
             await self._start_consumer(self.producer)
+        for ticker in self.parts.tickers:
+            self._tasks.append(asyncio.create_task(repeat(ticker, self), name=f"{self.settings.name}-{ticker.name}"))
 
     async def _start_consumer(self, producer: AIOKafkaProducer) -> None:
         broker = self.settings.broker

@@ -1,35 +1,145 @@
-"""Referral's HTTP entry point: translate requests into commands and views into responses, nothing else."""
+"""Referral's HTTP entry point for cases and referrals: translate requests into commands, views into responses."""
 
 from datetime import datetime
+from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException
-from pydantic import BaseModel
+from fastapi import APIRouter, Header, HTTPException, Request, Response
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel, Field
 
-from contracts.common import RuleFired
+from contracts.common import ReferralOutcome, ReferralStatus, RuleFired, StatusReason
 from contracts.referral import AgencyAssignment
-from saphan_runtime.http import SessionDep
-from services.referral import projections
+from saphan_runtime.http import BusDep, SessionDep, etag, event_stream, expected_version, sse
+from services.referral import queries
+from services.referral.commands import ChangeReferralStatus
+from services.referral.lifecycle import Action, allowed_actions
 
-router = APIRouter(tags=["routing"])
+router = APIRouter(tags=["cases and referrals"])
+ERRORS: dict[int | str, dict[str, Any]] = {
+    403: {"description": "this unit may not do that"}, 404: {"description": "not found"},
+    409: {"description": "not allowed in the current status (the allowed actions are named)"},
+    422: {"description": "a field is missing or invalid"}}
 
 
 class RoutingView(BaseModel):
-    """Which agencies a case was routed to, which one leads, and the rules that decided it."""
+    """Which units a case was routed to, which one leads, and the rules that decided it."""
 
     case_id: str
     urgency: str
     lead: str
+    lead_unit: str
     assignments: list[AgencyAssignment]
     rules_fired: list[RuleFired]
+    needs_review: bool
     decided_at: datetime
     version: int
 
 
-@router.get("/cases/{case_id}/routing", response_model=RoutingView,
-            responses={404: {"description": "the case has not been routed (yet)"}})
-async def get_routing(case_id: str, session: SessionDep) -> RoutingView:
+class ReferralView(BaseModel):
+    """A referral, its state and deadlines, and what can be done with it now."""
+
+    referral_id: str
+    case_id: str
+    from_unit: str
+    to_unit: str
+    to_kind: str
+    role: str
+    urgency: str
+    status: str
+    reason: str | None
+    outcome: str | None
+    receipt_due: datetime
+    acceptance_due: datetime
+    overdue: bool
+    requested_at: datetime
+    updated_at: datetime
+    version: int
+    allowed_actions: list[str] = []
+
+
+class CaseStatus(BaseModel):
+    """A case as referral follows it: its routing and each referral's state and deadlines."""
+
+    case_id: str
+    urgency: str
+    lead_unit: str
+    referrals: list[ReferralView]
+
+
+class StatusChange(BaseModel):
+    """Who acts on the referral, and what the move must carry."""
+
+    by_unit: str = Field(min_length=1, max_length=64)
+    reason: StatusReason | None = None
+    outcome: ReferralOutcome | None = None
+    note: str | None = Field(default=None, max_length=1000)
+
+
+def referral_view(row: dict[str, Any]) -> dict[str, Any]:
+    """Add the actions the referral allows now."""
+    return {**row, "allowed_actions": [a.value for a in allowed_actions(ReferralStatus(row["status"]))]}
+
+
+@router.get("/cases/{case_id}/routing", response_model=RoutingView, responses=ERRORS)
+async def get_routing(case_id: str, session: SessionDep) -> Any:
     """Return a case's routing decision and why it was made."""
-    routing = await projections.find_routing(session, case_id)
-    if routing is None:
+    status = await queries.case_status(session, case_id)
+    if status is None:
         raise HTTPException(404, f"no routing for case {case_id} / ยังไม่มีการส่งต่อรายการนี้")
-    return RoutingView.model_validate(routing)
+    return status["routing"]
+
+
+async def _case_status(session: Any, case_id: str) -> dict[str, Any] | None:
+    status = await queries.case_status(session, case_id)
+    if status is None:
+        return None
+    routing = status["routing"]
+    return {"case_id": case_id, "urgency": routing["urgency"], "lead_unit": routing["lead_unit"],
+            "referrals": [referral_view(r) for r in status["referrals"]]}
+
+
+@router.get("/cases/{case_id}/status", response_model=CaseStatus, responses=ERRORS)
+async def get_case_status(case_id: str, session: SessionDep) -> Any:
+    """Return a case's lead unit and each referral's state and deadlines."""
+    status = await _case_status(session, case_id)
+    if status is None:
+        raise HTTPException(404, f"case {case_id} has not been routed / ยังไม่มีการส่งต่อรายการนี้")
+    return status
+
+
+@router.get("/cases/{case_id}/status/stream", response_class=StreamingResponse,
+            responses={200: {"content": {"text/event-stream": {}}}})
+async def stream_case_status(case_id: str, request: Request) -> StreamingResponse:
+    """Push the case's status (server-sent events) now and after every change."""
+
+    async def snapshot() -> Any:
+        async with request.app.state.service.sessions() as session:
+            return await _case_status(session, case_id)
+
+    return sse(event_stream(request, snapshot))
+
+
+@router.get("/referrals/{referral_id}", response_model=ReferralView, responses=ERRORS)
+async def get_referral(referral_id: str, session: SessionDep, response: Response) -> Any:
+    """Return one referral; its ETag is the version to send in If-Match."""
+    row = await queries.find_referral(session, referral_id)
+    if row is None:
+        raise HTTPException(404, f"referral {referral_id} not found / ไม่พบการส่งต่อนี้")
+    response.headers["ETag"] = etag(row["version"])
+    return referral_view(row)
+
+
+@router.post("/referrals/{referral_id}/{action}", response_model=ReferralView, responses=ERRORS)
+async def act_on_referral(
+    referral_id: str, action: Action, change: StatusChange, bus: BusDep, session: SessionDep, response: Response,
+    if_match: Annotated[str | None, Header()] = None,
+) -> Any:
+    """Receive, accept, reject, start, hold, resume, complete, fail or cancel a referral."""
+    expected = expected_version(if_match) if if_match is not None else None
+    version = await bus.handle(ChangeReferralStatus(referral_id=referral_id, action=action, by_unit=change.by_unit,
+                                                    reason=change.reason, outcome=change.outcome, note=change.note,
+                                                    expected_version=expected))
+    response.headers["ETag"] = etag(version)
+    row = await queries.find_referral(session, referral_id)
+    assert row is not None
+    return referral_view(row)

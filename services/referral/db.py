@@ -1,6 +1,7 @@
-"""Referral's tables: the shared event store and the `routings` projection."""
+"""Referral's tables: the shared event store and its views (routings, units and their areas, referrals, deadlines,
+escalations)."""
 
-from sqlalchemy import JSON, Column, Integer, MetaData, String, Table
+from sqlalchemy import JSON, Boolean, Column, Integer, MetaData, String, Table
 
 from saphan_runtime.db import UtcDateTime, event_store_tables
 
@@ -13,8 +14,69 @@ routings = Table(
     Column("case_id", String(64), primary_key=True),
     Column("urgency", String(16), nullable=False),
     Column("lead", String(64), nullable=False),
+    Column("lead_unit", String(64), nullable=False),
     Column("assignments", JSON, nullable=False),
     Column("rules_fired", JSON, nullable=False),
+    Column("needs_review", Boolean, nullable=False),
     Column("decided_at", UtcDateTime(), nullable=False),
     Column("version", Integer, nullable=False),
+)
+
+agency_units = Table(
+    "agency_units",
+    metadata,
+    Column("unit_id", String(64), primary_key=True),
+    Column("kind", String(64), nullable=False, index=True),
+    Column("unit", JSON, nullable=False),
+    Column("version", Integer, nullable=False),
+)
+
+agency_areas = Table(
+    "agency_areas",
+    metadata,
+    Column("area_code", String(6), primary_key=True),
+    Column("unit_id", String(64), primary_key=True),
+)
+
+referrals = Table(
+    "referrals",
+    metadata,
+    Column("referral_id", String(64), primary_key=True),
+    Column("case_id", String(64), nullable=False, index=True),
+    Column("from_unit", String(64), nullable=False, index=True),
+    Column("to_unit", String(64), nullable=False, index=True),
+    Column("to_kind", String(64), nullable=False),
+    Column("role", String(64), nullable=False),
+    Column("urgency", String(16), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("reason", String(32), nullable=True),
+    Column("outcome", String(32), nullable=True),
+    Column("receipt_due", UtcDateTime(), nullable=False),
+    Column("acceptance_due", UtcDateTime(), nullable=False),
+    Column("overdue", Boolean, nullable=False),
+    Column("escalate_to", String(64), nullable=False),
+    Column("requested_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    Column("version", Integer, nullable=False),
+)
+
+deadlines = Table(
+    "deadlines",
+    metadata,
+    Column("referral_id", String(64), primary_key=True),
+    Column("kind", String(16), primary_key=True),
+    Column("due_at", UtcDateTime(), nullable=False, index=True),
+    Column("state", String(16), nullable=False, index=True),
+)
+
+escalations = Table(
+    "escalations",
+    metadata,
+    Column("referral_id", String(64), primary_key=True),
+    Column("deadline", String(16), primary_key=True),
+    Column("case_id", String(64), nullable=False),
+    Column("to_unit", String(64), nullable=False),
+    Column("escalated_to", String(64), nullable=False, index=True),
+    Column("due_at", UtcDateTime(), nullable=False),
+    Column("detected_at", UtcDateTime(), nullable=False),
 )

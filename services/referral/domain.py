@@ -1,14 +1,19 @@
 """A case's routing: plain Python rules that decide which agencies get the case and why."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from contracts.common import AgencyKind, ReferralRole, RuleFired
+from contracts.agencies import AgencyUnit
+from contracts.common import AgencyKind, Location, ReferralRole, RuleFired
 from contracts.envelope import EventData
 from contracts.referral import AgencyAssignment, CaseFactsNoted, RoutingDecided
 from saphan_runtime.errors import Deferred, DomainError
+from services.referral import registry
 from services.referral.commands import NoteCaseFacts, RouteCase
 from services.referral.rules import Condition, Rule, RuleBook
+
+NO_UNIT = "No {} unit serves this area / ไม่มีหน่วยงานประเภทนี้ในพื้นที่"
 
 
 @dataclass(frozen=True)
@@ -19,6 +24,7 @@ class CaseRouting:
     facts: CaseFactsNoted
     version: int
     lead: AgencyKind | None = None
+    assignments: tuple[AgencyAssignment, ...] = ()
 
 
 def stream_id(case_id: str) -> str:
@@ -45,21 +51,43 @@ def matches(condition: Condition, facts: CaseFactsNoted) -> bool:
     return all(checks)
 
 
-def decide_routing(state: CaseRouting | None, command: RouteCase, rules: RuleBook, *, now: datetime) -> list[EventData]:
-    """Decide the first routing of a screened case; a case already routed gets no second decision."""
+def decide_routing(
+    state: CaseRouting | None, command: RouteCase, rules: RuleBook, units: Sequence[AgencyUnit], *, now: datetime
+) -> list[EventData]:
+    """Decide the first routing of a screened case to units serving its area; a routed case is not routed again."""
     if state is None:
         raise Deferred(f"the facts of case {command.case_id} have not arrived yet")
     if state.lead is not None:
         return []
-    assignments: dict[AgencyKind, ReferralRole] = {}
-    fired = [rule for rule in rules.rules if matches(rule.when, state.facts) and _assign(assignments, rule)]
+    kinds: dict[AgencyKind, ReferralRole] = {}
+    fired = [RuleFired(rule_id=rule.id, reason=rule.reason)
+             for rule in rules.rules if matches(rule.when, state.facts) and _assign(kinds, rule)]
+    assignments, fallbacks = _to_units(kinds, units, state.facts.location)
     lead = check_one_lead(assignments)
     return [RoutingDecided(
-        case_id=command.case_id, urgency=command.urgency, lead=lead,
-        assignments=[AgencyAssignment(agency_kind=kind, role=role) for kind, role in assignments.items()],
-        rules_fired=[RuleFired(rule_id=rule.id, reason=rule.reason) for rule in fired],
+        case_id=command.case_id, urgency=command.urgency, lead=lead.agency_kind, assignments=assignments,
+        rules_fired=fired + fallbacks, needs_review=[r.rule_id for r in fired] == [rules.rules[-1].id],
         decided_at=now,
     )]
+
+
+def _to_units(
+    kinds: dict[AgencyKind, ReferralRole], units: Sequence[AgencyUnit], location: Location
+) -> tuple[list[AgencyAssignment], list[RuleFired]]:
+    """Find the unit serving the area for each kind; a lead nobody serves falls to the provincial office."""
+    assignments: list[AgencyAssignment] = []
+    fallbacks: list[RuleFired] = []
+    for kind, role in kinds.items():
+        unit = registry.serving(units, kind, location)
+        if unit is None and role is ReferralRole.LEAD:
+            unit = registry.serving(units, AgencyKind.PROVINCIAL_MSDHS_OFFICE, location)
+            fallbacks.append(RuleFired(rule_id="fallback.lead-to-provincial-office", reason=NO_UNIT.format(kind)))
+        if unit is None:
+            fallbacks.append(RuleFired(rule_id="fallback.no-unit", reason=NO_UNIT.format(kind)))
+            continue
+        if all(a.unit_id != unit.unit_id for a in assignments):
+            assignments.append(AgencyAssignment(agency_kind=unit.kind, unit_id=unit.unit_id, role=role))
+    return assignments, fallbacks
 
 
 def _assign(assignments: dict[AgencyKind, ReferralRole], rule: Rule) -> bool:
@@ -74,11 +102,11 @@ def _assign(assignments: dict[AgencyKind, ReferralRole], rule: Rule) -> bool:
     return added
 
 
-def check_one_lead(assignments: dict[AgencyKind, ReferralRole]) -> AgencyKind:
-    """Return the lead agency; the rule book must always name one."""
-    leads = [kind for kind, role in assignments.items() if role is ReferralRole.LEAD]
+def check_one_lead(assignments: list[AgencyAssignment]) -> AgencyAssignment:
+    """Return the lead; the rule book and the registry must always give exactly one."""
+    leads = [a for a in assignments if a.role is ReferralRole.LEAD]
     if len(leads) != 1:
-        raise DomainError("the routing rules named no lead agency for this case")
+        raise DomainError("the routing rules and the registry named no lead unit for this case")
     return leads[0]
 
 
@@ -87,5 +115,5 @@ def evolve(state: CaseRouting | None, event: EventData, version: int) -> CaseRou
     if isinstance(event, CaseFactsNoted):
         return CaseRouting(case_id=event.case_id, facts=event, version=version)
     if isinstance(event, RoutingDecided) and state is not None:
-        return replace(state, lead=event.lead, version=version)
+        return replace(state, lead=event.lead, assignments=tuple(event.assignments), version=version)
     return state

@@ -1,43 +1,180 @@
 """Referral's use cases; each owns its transaction. The routing table is at the bottom."""
 
+import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
 from functools import partial
+from typing import Protocol, TypeVar
 
+from contracts.agencies import AgencyUnitRecorded
+from contracts.common import AgencyKind, DeadlineKind, ReferralRole, StatusReason, Urgency
 from contracts.envelope import EventData
+from contracts.referral import ReferralRequested, RoutingDecided
 from saphan_runtime.bus import Handler
-from saphan_runtime.cloudevents import now
+from saphan_runtime.errors import StaleVersion
 from saphan_runtime.eventstore import UnitOfWork
-from services.referral import domain
-from services.referral.commands import NoteCaseFacts, RouteCase
+from services.referral import deadlines, domain, queries, referrals, registry
+from services.referral.commands import (
+    CancelCaseReferrals,
+    ChangeReferralStatus,
+    MarkOverdue,
+    NoteCaseFacts,
+    RecordAgencyUnit,
+    RouteCase,
+    SeedRegistry,
+)
+from services.referral.lifecycle import Action
 from services.referral.rules import RuleBook
+
+Clock = Callable[[], datetime]
+S = TypeVar("S")
+
+
+class Versioned(Protocol):
+    """Any aggregate state: it knows its version."""
+
+    @property
+    def version(self) -> int: ...
+
+
+@dataclass(frozen=True)
+class Policy:
+    """What referral's handlers depend on: the rules, the deadlines, the sending unit of new cases, the clock."""
+
+    rules: RuleBook
+    limits: dict[Urgency, deadlines.Limits]
+    intake_unit: str
+    clock: Clock
 
 
 async def note_case_facts(command: NoteCaseFacts, uow: UnitOfWork) -> None:
     """Keep the facts of a reported case for its routing."""
-    await _decide(uow, command.case_id, lambda state: domain.note_facts(state, command))
-
-
-async def route_case(command: RouteCase, uow: UnitOfWork, *, rules: RuleBook) -> None:
-    """Record the first routing decision of a screened case."""
-    await _decide(uow, command.case_id, lambda state: domain.decide_routing(state, command, rules, now=now()))
-
-
-async def _decide(
-    uow: UnitOfWork, case_id: str, decide: Callable[[domain.CaseRouting | None], list[EventData]]
-) -> None:
-    stream = domain.stream_id(case_id)
     async with uow:
-        state = None
-        for event in await uow.load(stream):
-            state = domain.evolve(state, event.data, event.version)
-        await uow.append(stream, case_id=case_id, expected_version=state.version if state else 0,
-                         events=decide(state))
+        state = await _load(uow, domain.stream_id(command.case_id), domain.evolve)
+        await _append(uow, domain.stream_id(command.case_id), command.case_id, state,
+                      domain.note_facts(state, command))
         await uow.commit()
 
 
-def handlers(*, rules: RuleBook) -> dict[type, Handler]:
+async def route_case(command: RouteCase, uow: UnitOfWork, *, policy: Policy) -> None:
+    """Route a screened case to the units serving its area and send each of them a referral."""
+    async with uow:
+        stream = domain.stream_id(command.case_id)
+        state = await _load(uow, stream, domain.evolve)
+        units = await queries.units_for_area(uow.session, state.facts.location) if state else []
+        decided = domain.decide_routing(state, command, policy.rules, units, now=policy.clock())
+        await _append(uow, stream, command.case_id, state, decided)
+        for decision in decided:
+            assert isinstance(decision, RoutingDecided) and state is not None
+            office = registry.serving(units, AgencyKind.PROVINCIAL_MSDHS_OFFICE, state.facts.location)
+            for assignment in decision.assignments:
+                await _request(uow, policy, decision, assignment.unit_id, assignment.agency_kind, assignment.role,
+                               escalate_to=office.unit_id if office else assignment.unit_id)
+        await uow.commit()
+
+
+async def _request(
+    uow: UnitOfWork, policy: Policy, decision: RoutingDecided, unit_id: str, kind: AgencyKind, role: ReferralRole,
+    *, escalate_to: str,
+) -> None:
+    now = policy.clock()
+    due = deadlines.due(policy.limits, decision.urgency, now)
+    referral_id = str(uuid.uuid4())
+    event = ReferralRequested(
+        referral_id=referral_id, case_id=decision.case_id, from_unit=policy.intake_unit, to_unit=unit_id,
+        to_kind=kind, role=role, urgency=decision.urgency, receipt_due=due[DeadlineKind.RECEIPT],
+        acceptance_due=due[DeadlineKind.ACCEPTANCE], escalate_to=escalate_to, requested_at=now,
+    )
+    await uow.append(referrals.stream_id(referral_id), case_id=decision.case_id, expected_version=0, events=[event])
+
+
+async def change_referral_status(command: ChangeReferralStatus, uow: UnitOfWork, *, clock: Clock) -> int:
+    """Move a referral through its lifecycle; return its new version."""
+    async with uow:
+        stream = referrals.stream_id(command.referral_id)
+        referral = await _load(uow, stream, referrals.evolve)
+        if referral and command.expected_version is not None and referral.version != command.expected_version:
+            raise StaleVersion(f"the referral is at version {referral.version} / การส่งต่อถูกแก้ไขแล้ว",
+                               version=referral.version)
+        events = referrals.change(referral, command.action, by_unit=command.by_unit, reason=command.reason,
+                                  outcome=command.outcome, note=command.note, now=clock())
+        referral = referrals.check_exists(referral)
+        await _append(uow, stream, referral.case_id, referral, events)
+        await uow.commit()
+    return referral.version + len(events)
+
+
+async def mark_overdue(command: MarkOverdue, uow: UnitOfWork, *, clock: Clock) -> None:
+    """Flag a missed deadline (once) and escalate it."""
+    async with uow:
+        stream = referrals.stream_id(command.referral_id)
+        referral = await _load(uow, stream, referrals.evolve)
+        events = referrals.mark_overdue(referral, command.deadline, now=clock())
+        if referral is not None:
+            await _append(uow, stream, referral.case_id, referral, events)
+        await uow.commit()
+
+
+async def cancel_case_referrals(command: CancelCaseReferrals, uow: UnitOfWork, *, clock: Clock) -> None:
+    """Cancel, on the senders' behalf, the open referrals of a case closed at intake."""
+    async with uow:
+        for referral_id in await queries.open_referral_ids(uow.session, command.case_id):
+            stream = referrals.stream_id(referral_id)
+            referral = referrals.check_exists(await _load(uow, stream, referrals.evolve))
+            events = referrals.change(referral, Action.CANCEL, by_unit=referral.from_unit,
+                                      reason=StatusReason.CLOSED_AT_INTAKE, outcome=None, note=None, now=clock())
+            await _append(uow, stream, referral.case_id, referral, events)
+        await uow.commit()
+
+
+async def record_agency_unit(command: RecordAgencyUnit, uow: UnitOfWork, *, clock: Clock) -> int:
+    """Register or change a unit; return its version (unchanged when nothing changed)."""
+    stream = f"agency-{command.unit.unit_id}"
+    async with uow:
+        found = await queries.find_unit(uow.session, command.unit.unit_id)
+        version = found[1] if found else 0
+        if command.expected_version is not None and command.expected_version != version:
+            raise StaleVersion(f"the unit is at version {version} / ข้อมูลหน่วยงานถูกแก้ไขแล้ว", version=version)
+        if found and found[0] == command.unit:
+            return version
+        event = AgencyUnitRecorded(unit=command.unit, recorded_by=command.recorded_by, recorded_at=clock())
+        await uow.append(stream, case_id=command.unit.unit_id, expected_version=version, events=[event])
+        await uow.commit()
+    return version + 1
+
+
+async def seed_registry(command: SeedRegistry, uow: UnitOfWork, *, clock: Clock) -> int:
+    """Register, in one transaction, the file's units the store does not hold; return how many."""
+    async with uow:
+        known = await queries.unit_ids(uow.session)
+        new = [unit for unit in command.units if unit.unit_id not in known]
+        for unit in new:
+            event = AgencyUnitRecorded(unit=unit, recorded_by="registry-file", recorded_at=clock())
+            await uow.append(f"agency-{unit.unit_id}", case_id=unit.unit_id, expected_version=0, events=[event])
+        await uow.commit()
+    return len(new)
+
+
+async def _load(uow: UnitOfWork, stream: str, evolve: Callable[[S | None, EventData, int], S | None]) -> S | None:
+    state: S | None = None
+    for event in await uow.load(stream):
+        state = evolve(state, event.data, event.version)
+    return state
+
+
+async def _append(uow: UnitOfWork, stream: str, case_id: str, state: Versioned | None, events: list[EventData]) -> None:
+    await uow.append(stream, case_id=case_id, expected_version=state.version if state else 0, events=events)
+
+
+def handlers(policy: Policy) -> dict[type, Handler]:
     """Return the table routing each command to its handler, with the handlers' dependencies bound."""
     return {
         NoteCaseFacts: note_case_facts,
-        RouteCase: partial(route_case, rules=rules),
+        RouteCase: partial(route_case, policy=policy),
+        ChangeReferralStatus: partial(change_referral_status, clock=policy.clock),
+        MarkOverdue: partial(mark_overdue, clock=policy.clock),
+        CancelCaseReferrals: partial(cancel_case_referrals, clock=policy.clock),
+        RecordAgencyUnit: partial(record_agency_unit, clock=policy.clock),
+        SeedRegistry: partial(seed_registry, clock=policy.clock),
     }

@@ -1,36 +1,96 @@
-"""Referral's read side: projections written in the same transaction as the events, and the queries."""
+"""Referral's views, written in the same transaction as the events."""
 
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import delete, insert, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from contracts.agencies import AgencyUnitRecorded
+from contracts.common import DeadlineKind, ReferralRole
 from contracts.envelope import EventData
-from contracts.referral import RoutingDecided
+from contracts.referral import ReferralOverdue, ReferralRequested, ReferralStatusChanged, RoutingDecided
 from saphan_runtime.eventstore import Projection, StoredEvent, projector
-from services.referral.db import routings
+from services.referral.db import agency_areas, agency_units, deadlines, escalations, referrals, routings
+from services.referral.deadlines import still_pending
+
+
+def _data(event: StoredEvent, kind: type[EventData]) -> Any:
+    assert isinstance(event.data, kind)
+    return event.data
 
 
 async def routing_recorded(session: AsyncSession, event: StoredEvent) -> None:
     """Add a case's routing decision to the `routings` view."""
-    data = event.data
-    assert isinstance(data, RoutingDecided)
+    data: RoutingDecided = _data(event, RoutingDecided)
+    lead = next(a for a in data.assignments if a.role is ReferralRole.LEAD)
     await session.execute(insert(routings), {
-        "case_id": data.case_id, "urgency": data.urgency.value, "lead": data.lead.value,
+        "case_id": data.case_id, "urgency": data.urgency.value, "lead": data.lead.value, "lead_unit": lead.unit_id,
         "assignments": [a.model_dump(mode="json") for a in data.assignments],
-        "rules_fired": [r.model_dump(mode="json") for r in data.rules_fired],
+        "rules_fired": [r.model_dump(mode="json") for r in data.rules_fired], "needs_review": data.needs_review,
         "decided_at": data.decided_at, "version": event.version,
     })
 
 
+async def unit_recorded(session: AsyncSession, event: StoredEvent) -> None:
+    """Keep a unit and the areas it serves."""
+    unit = _data(event, AgencyUnitRecorded).unit
+    await session.execute(delete(agency_units).where(agency_units.c.unit_id == unit.unit_id))
+    await session.execute(delete(agency_areas).where(agency_areas.c.unit_id == unit.unit_id))
+    await session.execute(insert(agency_units), {"unit_id": unit.unit_id, "kind": unit.kind.value,
+                                                 "unit": unit.model_dump(mode="json"), "version": event.version})
+    areas = [*unit.serves.provinces, *unit.serves.subdistricts]
+    if areas:
+        await session.execute(insert(agency_areas), [{"area_code": a, "unit_id": unit.unit_id} for a in areas])
+
+
+async def referral_requested(session: AsyncSession, event: StoredEvent) -> None:
+    """Add a referral to the inboxes, with its two deadlines."""
+    data: ReferralRequested = _data(event, ReferralRequested)
+    await session.execute(insert(referrals), {
+        "referral_id": data.referral_id, "case_id": data.case_id, "from_unit": data.from_unit,
+        "to_unit": data.to_unit, "to_kind": data.to_kind.value, "role": data.role.value, "urgency": data.urgency.value,
+        "status": "requested", "receipt_due": data.receipt_due, "acceptance_due": data.acceptance_due,
+        "overdue": False, "escalate_to": data.escalate_to, "requested_at": data.requested_at,
+        "updated_at": data.requested_at, "version": event.version,
+    })
+    await session.execute(insert(deadlines), [
+        {"referral_id": data.referral_id, "kind": "receipt", "due_at": data.receipt_due, "state": "pending"},
+        {"referral_id": data.referral_id, "kind": "acceptance", "due_at": data.acceptance_due, "state": "pending"},
+    ])
+
+
+async def status_changed(session: AsyncSession, event: StoredEvent) -> None:
+    """Show a referral's new status; deadlines it no longer owes are met."""
+    data: ReferralStatusChanged = _data(event, ReferralStatusChanged)
+    await session.execute(update(referrals).where(referrals.c.referral_id == data.referral_id).values(
+        status=data.status.value, reason=data.reason.value if data.reason else None,
+        outcome=data.outcome.value if data.outcome else None, updated_at=data.changed_at, version=event.version))
+    for kind in ("receipt", "acceptance"):
+        if not still_pending(DeadlineKind(kind), data.status):
+            await session.execute(update(deadlines).where(
+                deadlines.c.referral_id == data.referral_id, deadlines.c.kind == kind,
+                deadlines.c.state == "pending").values(state="met"))
+
+
+async def overdue_recorded(session: AsyncSession, event: StoredEvent) -> None:
+    """Mark a missed deadline and put the referral in the provincial office's escalations."""
+    data: ReferralOverdue = _data(event, ReferralOverdue)
+    await session.execute(update(referrals).where(referrals.c.referral_id == data.referral_id)
+                          .values(overdue=True, version=event.version))
+    await session.execute(update(deadlines).where(deadlines.c.referral_id == data.referral_id,
+                                                  deadlines.c.kind == data.deadline.value).values(state="overdue"))
+    await session.execute(insert(escalations), {
+        "referral_id": data.referral_id, "deadline": data.deadline.value, "case_id": data.case_id,
+        "to_unit": data.to_unit, "escalated_to": data.escalated_to, "due_at": data.due_at,
+        "detected_at": data.detected_at})
+
+
 PROJECTIONS: dict[type[EventData], Projection] = {
     RoutingDecided: routing_recorded,
+    AgencyUnitRecorded: unit_recorded,
+    ReferralRequested: referral_requested,
+    ReferralStatusChanged: status_changed,
+    ReferralOverdue: overdue_recorded,
 }
 
 project = projector(PROJECTIONS)
-
-
-async def find_routing(session: AsyncSession, case_id: str) -> dict[str, Any] | None:
-    """Return one case's routing view, or None."""
-    row = (await session.execute(select(routings).where(routings.c.case_id == case_id))).mappings().first()
-    return dict(row) if row else None

@@ -1,8 +1,8 @@
 """Referral's Kafka entry point: translate the events it follows into commands, nothing else."""
 
-from contracts.intake import CaseReported, CaseTriaged
+from contracts.intake import CaseClosedAtIntake, CaseReported, CaseTriaged
 from saphan_runtime.inbox import Delivery, Subscriptions
-from services.referral.commands import NoteCaseFacts, RouteCase
+from services.referral.commands import CancelCaseReferrals, NoteCaseFacts, RouteCase
 
 
 def on_case_reported(delivery: Delivery) -> NoteCaseFacts:
@@ -20,7 +20,15 @@ def on_case_triaged(delivery: Delivery) -> RouteCase:
     return RouteCase(case_id=data.case_id, urgency=data.urgency)
 
 
+def on_case_closed_at_intake(delivery: Delivery) -> CancelCaseReferrals:
+    """A case intake closed (a prank, a false report) has its open referrals cancelled."""
+    data = delivery.data
+    assert isinstance(data, CaseClosedAtIntake)
+    return CancelCaseReferrals(case_id=data.case_id)
+
+
 SUBSCRIPTIONS: Subscriptions = {
     CaseReported: on_case_reported,
     CaseTriaged: on_case_triaged,
+    CaseClosedAtIntake: on_case_closed_at_intake,
 }

@@ -15,7 +15,7 @@ from tests.helpers import case_reported_event, publish
 def routing_caused_by(cause_id: str, case_id: str) -> bytes:
     data = RoutingDecided(case_id=case_id, urgency=Urgency.NORMAL, lead=AgencyKind.PROVINCIAL_MSDHS_OFFICE,
                           assignments=[AgencyAssignment(agency_kind=AgencyKind.PROVINCIAL_MSDHS_OFFICE,
-                                                        role=ReferralRole.LEAD)],
+                                                        unit_id="msdhs-10", role=ReferralRole.LEAD)],
                           rules_fired=[RuleFired(rule_id="r", reason="because")], decided_at=cloudevents.now())
     event = cloudevents.build(data=data, source="/saphan/referral", subject=case_id, stream_id=f"routing-{case_id}",
                               version=1, causation_id=cause_id)

@@ -9,11 +9,13 @@ from contracts.referral import RoutingDecided
 from saphan_runtime.errors import Deferred, DomainError
 from services.referral import domain
 from services.referral.commands import NoteCaseFacts, RouteCase
+from services.referral.registry import load_registry_file
 from services.referral.rules import RuleBook, load_rules
-from services.referral.settings import DEFAULT_RULES
+from services.referral.settings import DEFAULT_AGENCIES, DEFAULT_RULES
 
 NOW = datetime(2026, 11, 21, tzinfo=UTC)
 RULES = load_rules(DEFAULT_RULES)
+UNITS = load_registry_file(DEFAULT_AGENCIES).units
 
 
 def noted(age: int | None, *problems: ProblemType, subdistrict: str | None = "100101") -> domain.CaseRouting:
@@ -27,7 +29,7 @@ def noted(age: int | None, *problems: ProblemType, subdistrict: str | None = "10
 
 def route(age: int | None, *problems: ProblemType, subdistrict: str | None = "100101") -> RoutingDecided:
     state = noted(age, *problems, subdistrict=subdistrict)
-    [decision] = domain.decide_routing(state, RouteCase(case_id="c", urgency=Urgency.URGENT), RULES, now=NOW)
+    [decision] = domain.decide_routing(state, RouteCase(case_id="c", urgency=Urgency.URGENT), RULES, UNITS, now=NOW)
     assert isinstance(decision, RoutingDecided)
     assert decision.urgency is Urgency.URGENT
     return decision
@@ -75,7 +77,7 @@ def test_every_reason_is_given_in_thai_and_english() -> None:
 
 def test_a_case_already_routed_gets_no_second_decision() -> None:
     state = domain.evolve(noted(9, ProblemType.DOMESTIC_VIOLENCE), route(9, ProblemType.DOMESTIC_VIOLENCE), 2)
-    assert domain.decide_routing(state, RouteCase(case_id="c", urgency=Urgency.CRISIS), RULES, now=NOW) == []
+    assert domain.decide_routing(state, RouteCase(case_id="c", urgency=Urgency.CRISIS), RULES, UNITS, now=NOW) == []
 
 
 def test_facts_are_noted_once() -> None:
@@ -87,11 +89,11 @@ def test_facts_are_noted_once() -> None:
 
 def test_a_case_is_not_routed_before_its_facts_arrive() -> None:
     with pytest.raises(Deferred):
-        domain.decide_routing(None, RouteCase(case_id="c", urgency=Urgency.NORMAL), RULES, now=NOW)
+        domain.decide_routing(None, RouteCase(case_id="c", urgency=Urgency.NORMAL), RULES, UNITS, now=NOW)
 
 
 def test_a_rule_book_that_names_no_lead_is_refused() -> None:
     without_default = RuleBook(version=1, rules=tuple(r for r in RULES.rules if r.id != "default-provincial-office"))
     with pytest.raises(DomainError):
         domain.decide_routing(noted(40, ProblemType.BEGGING), RouteCase(case_id="c", urgency=Urgency.NORMAL),
-                              without_default, now=NOW)
+                              without_default, UNITS, now=NOW)

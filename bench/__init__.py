@@ -1,0 +1,1 @@
+"""Benchmarks: scripts that measure the services and write their figures under bench/results/."""

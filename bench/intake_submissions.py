@@ -1,0 +1,319 @@
+"""Intake submissions per second and p50/p99 latency on one process, beside a FastAPI endpoint that does nothing.
+
+Both targets run in the same run, one after the other, under the same closed-loop load: `--concurrency` workers
+on one httpx client, each POSTing a fresh report as soon as its previous one is answered. The figures are printed
+as a Markdown table and written to a JSON file.
+
+Run: python -m bench.intake_submissions [--seconds 15] [--concurrency 8] [--warmup 2]
+                                        [--out bench/results/intake_submissions.json] [--database-url URL]
+"""
+
+import argparse
+import asyncio
+import itertools
+import json
+import math
+import os
+import platform
+import random
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from saphan_runtime.broker import EmbeddedBroker, free_port, wait_for_port
+from tests.helpers import report
+
+READY_TIMEOUT_SECONDS = 120.0
+REQUEST_TIMEOUT_SECONDS = 30.0
+# Half the reports name their client from this short list, so duplicate screening finds candidates sometimes.
+CLIENT_NAMES = ["สมชาย ใจดี", "สมหญิง รักไทย", "Somchai Jaidee", "ด.ญ. มาลี ศรีสุข", "Nok Srisuk", "วิชัย มั่นคง"]
+DEFAULT_OUT = Path("bench/results/intake_submissions.json")
+
+
+@dataclass
+class Target:
+    """One HTTP service under load: its name, where it answers, and its process."""
+
+    name: str
+    label: str
+    port: int
+    process: subprocess.Popen[bytes]
+    log_path: Path
+
+    @property
+    def url(self) -> str:
+        """Return the service's base URL."""
+        return f"http://127.0.0.1:{self.port}"
+
+
+@dataclass
+class Run:
+    """What one measured phase saw: every request's latency (seconds) and how many failed or were flagged."""
+
+    latencies: list[float] = field(default_factory=list)
+    errors: int = 0
+    flagged: int = 0
+    elapsed: float = 0.0
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    """Read the command line."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seconds", type=float, default=15.0, help="measured seconds per target")
+    parser.add_argument("--concurrency", type=int, default=8, help="closed-loop workers per target")
+    parser.add_argument("--warmup", type=float, default=2.0, help="seconds of load discarded before measuring")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="where to write the JSON figures")
+    parser.add_argument("--database-url", default="", help="intake's database (INTAKE_DATABASE_URL); default SQLite")
+    return parser.parse_args(argv)
+
+
+def submission(n: int) -> dict[str, Any]:
+    """Return report n: a valid body whose client's age, and for even n name, vary from report to report."""
+    rng = random.Random(n)
+    client: dict[str, Any] = {"estimated_age_years": rng.randrange(0, 90)}
+    if n % 2 == 0:
+        client["name"] = rng.choice(CLIENT_NAMES)
+    return report(n, client=client)
+
+
+def start_process(module: list[str], env: dict[str, str], log_path: Path) -> subprocess.Popen[bytes]:
+    """Start `python -m <module>` in its own session, its output going to a log file."""
+    with log_path.open("ab") as log:
+        return subprocess.Popen([sys.executable, "-m", *module], env=env, stdout=log, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+
+
+def start_intake(bootstrap_servers: str, var_dir: Path, database_url: str) -> Target:
+    """Start the intake service on a free port, on SQLite under var_dir unless a database URL is given."""
+    port = free_port()
+    env = {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": bootstrap_servers, "INTAKE_PORT": str(port),
+           "SAPHAN_VAR_DIR": str(var_dir), "SAPHAN_LOG_LEVEL": "WARNING"}
+    env.pop("INTAKE_DATABASE_URL", None)
+    if database_url:
+        env["INTAKE_DATABASE_URL"] = database_url
+    log_path = var_dir / "intake.log"
+    return Target("intake", "intake", port, start_process(["services.intake"], env, log_path), log_path)
+
+
+def start_baseline(var_dir: Path) -> Target:
+    """Start the do-nothing FastAPI app on a free port."""
+    port = free_port()
+    log_path = var_dir / "baseline.log"
+    process = start_process(["bench.noop_app", "--port", str(port)], dict(os.environ), log_path)
+    return Target("baseline", "no-op FastAPI", port, process, log_path)
+
+
+def tail(path: Path, lines: int = 30) -> str:
+    """Return the last lines of a log file."""
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return ""
+
+
+def check_alive(target: Target) -> None:
+    """Fail with the end of its log if the target's process has exited."""
+    if target.process.poll() is not None:
+        raise RuntimeError(f"{target.name} exited ({target.process.returncode}):\n{tail(target.log_path)}")
+
+
+def wait_ready(target: Target, path: str = "/readyz") -> None:
+    """Wait until the target answers 200 on a path."""
+    deadline = time.monotonic() + READY_TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        check_alive(target)
+        try:
+            if httpx.get(f"{target.url}{path}", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise TimeoutError(f"{target.name} not ready after {READY_TIMEOUT_SECONDS:.0f}s:\n{tail(target.log_path)}")
+
+
+def wait_listening(target: Target) -> None:
+    """Wait until the target's port accepts connections."""
+    wait_for_port(target.port, timeout=30)
+    check_alive(target)
+
+
+def stop(process: subprocess.Popen[bytes], timeout: float = 10.0) -> None:
+    """Ask a process to stop, and kill it if it does not."""
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+async def worker(client: httpx.AsyncClient, url: str, deadline: float, numbers: Iterator[int], run: Run) -> None:
+    """POST reports one after another until the deadline, recording each latency and outcome."""
+    while time.perf_counter() < deadline:
+        body = submission(next(numbers))
+        started = time.perf_counter()
+        try:
+            response = await client.post(url, json=body)
+        except httpx.HTTPError:
+            run.latencies.append(time.perf_counter() - started)
+            run.errors += 1
+            continue
+        run.latencies.append(time.perf_counter() - started)
+        if response.status_code != 201:
+            run.errors += 1
+        elif response.json().get("possible_duplicates"):
+            run.flagged += 1
+
+
+async def drive(client: httpx.AsyncClient, url: str, concurrency: int, seconds: float, numbers: Iterator[int]) -> Run:
+    """Run the closed-loop load for some seconds and return what it saw."""
+    run = Run()
+    started = time.perf_counter()
+    deadline = started + seconds
+    await asyncio.gather(*(worker(client, url, deadline, numbers, run) for _ in range(concurrency)))
+    run.elapsed = time.perf_counter() - started
+    return run
+
+
+async def measure(target: Target, args: argparse.Namespace, numbers: Iterator[int]) -> Run:
+    """Warm the target up (discarded), then measure it, with one client sized to the concurrency."""
+    limits = httpx.Limits(max_connections=args.concurrency, max_keepalive_connections=args.concurrency)
+    async with httpx.AsyncClient(limits=limits, timeout=REQUEST_TIMEOUT_SECONDS) as client:
+        url = f"{target.url}/cases"
+        if args.warmup > 0:
+            await drive(client, url, args.concurrency, args.warmup, numbers)
+        return await drive(client, url, args.concurrency, args.seconds, numbers)
+
+
+def percentile(ordered: list[float], q: float) -> float:
+    """Return the nearest-rank q-th percentile of sorted values (0 for none)."""
+    if not ordered:
+        return 0.0
+    return ordered[max(0, math.ceil(q / 100 * len(ordered)) - 1)]
+
+
+def summarize(target: Target, run: Run) -> dict[str, Any]:
+    """Return a target's figures: counts, throughput of 201 answers per second, latencies in ms."""
+    ordered = sorted(run.latencies)
+    ok = len(ordered) - run.errors
+    return {
+        "target": target.label, "requests": len(ordered), "errors": run.errors, "flagged_duplicates": run.flagged,
+        "elapsed_s": round(run.elapsed, 3), "throughput_rps": round(ok / run.elapsed, 1) if run.elapsed else 0.0,
+        "p50_ms": round(percentile(ordered, 50) * 1000, 2), "p95_ms": round(percentile(ordered, 95) * 1000, 2),
+        "p99_ms": round(percentile(ordered, 99) * 1000, 2), "max_ms": round((ordered[-1] if ordered else 0) * 1000, 2),
+    }
+
+
+def ratio(a: float, b: float) -> float | None:
+    """Return a / b rounded, or None when b is zero."""
+    return round(a / b, 3) if b else None
+
+
+def ratios(intake: dict[str, Any], baseline: dict[str, Any]) -> dict[str, float | None]:
+    """Return intake's figures over the baseline's: throughput, p50 and p99."""
+    return {key: ratio(intake[key], baseline[key]) for key in ("throughput_rps", "p50_ms", "p99_ms")}
+
+
+def fmt_ratio(value: float | None) -> str:
+    """Format a ratio for the table."""
+    return "n/a" if value is None else f"{value:.3f}×"
+
+
+def markdown(figures: dict[str, dict[str, Any]], ratio_row: dict[str, float | None]) -> str:
+    """Return the figures as a Markdown table, with a last row of intake/baseline ratios."""
+    lines = ["| target | requests | errors | throughput (req/s) | p50 (ms) | p95 (ms) | p99 (ms) | max (ms) |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    for row in figures.values():
+        lines.append(f"| {row['target']} | {row['requests']} | {row['errors']} | {row['throughput_rps']:.1f} | "
+                     f"{row['p50_ms']:.2f} | {row['p95_ms']:.2f} | {row['p99_ms']:.2f} | {row['max_ms']:.2f} |")
+    lines.append(f"| intake / no-op | | | {fmt_ratio(ratio_row['throughput_rps'])} | {fmt_ratio(ratio_row['p50_ms'])} "
+                 f"| | {fmt_ratio(ratio_row['p99_ms'])} | |")
+    return "\n".join(lines)
+
+
+def machine() -> dict[str, Any]:
+    """Describe the machine the figures come from."""
+    return {"platform": platform.platform(), "machine": platform.machine(), "processor": platform.processor(),
+            "cpu_count": os.cpu_count(), "python": platform.python_version()}
+
+
+def database_kind(url: str) -> str:
+    """Return which database intake ran on: sqlite or postgresql."""
+    return "postgresql" if url.startswith("postgresql") else "sqlite"
+
+
+def write_results(path: Path, document: dict[str, Any]) -> None:
+    """Write the figures as JSON, creating the folder."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def interrupt(signum: int, _frame: object) -> None:
+    """Turn SIGTERM into KeyboardInterrupt so the processes are stopped as on Ctrl-C."""
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def benchmark(args: argparse.Namespace, var_dir: Path) -> dict[str, Any]:
+    """Start the broker, intake and the baseline, load each in turn, and return the results document."""
+    broker = EmbeddedBroker(log_file=var_dir / "broker.log")
+    targets: list[Target] = []
+    try:
+        broker.start()
+        targets.append(start_intake(broker.bootstrap_servers, var_dir, args.database_url))
+        targets.append(start_baseline(var_dir))
+        wait_ready(targets[0])
+        wait_listening(targets[1])
+        numbers = itertools.count()
+        figures: dict[str, dict[str, Any]] = {}
+        for target in reversed(targets):  # the baseline first, then intake
+            print(f"loading {target.label} for {args.warmup:g}s + {args.seconds:g}s ...", file=sys.stderr, flush=True)
+            figures[target.name] = summarize(target, asyncio.run(measure(target, args, numbers)))
+            check_alive(target)
+    finally:
+        for target in targets:
+            stop(target.process)
+        broker.stop()
+    return {
+        "benchmark": "intake_submissions", "timestamp": datetime.now(UTC).isoformat(timespec="seconds"),
+        "parameters": {"seconds": args.seconds, "concurrency": args.concurrency, "warmup": args.warmup,
+                       "client": f"httpx {httpx.__version__}, one AsyncClient, closed loop"},
+        "database": database_kind(args.database_url), "machine": machine(),
+        "throughput_counts": "201 answers per second", "targets": figures,
+        "ratios_intake_over_baseline": ratios(figures["intake"], figures["baseline"]),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark, print the table and write the JSON file."""
+    args = parse_args(argv)
+    signal.signal(signal.SIGTERM, interrupt)
+    with tempfile.TemporaryDirectory(prefix="saphan-bench-") as tmp:
+        try:
+            document = benchmark(args, Path(tmp))
+        except KeyboardInterrupt:
+            print("interrupted; all processes stopped", file=sys.stderr)
+            return 130
+    print(f"Intake submissions on one process vs a no-op FastAPI endpoint ({document['database']}, "
+          f"concurrency {args.concurrency}, {args.seconds:g}s measured after {args.warmup:g}s warm-up, "
+          f"{machine()['cpu_count']} CPUs)\n")
+    print(markdown(document["targets"], document["ratios_intake_over_baseline"]))
+    intake = document["targets"]["intake"]
+    print(f"\nintake answers that flagged a possible duplicate: {intake['flagged_duplicates']} of {intake['requests']}")
+    write_results(args.out, document)
+    print(f"figures written to {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

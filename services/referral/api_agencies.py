@@ -1,0 +1,109 @@
+"""Referral's HTTP entry point for the agency registry and each unit's inbox: translate, nothing else."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, HTTPException, Query, Request, Response
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel
+
+from contracts.agencies import AgencyUnit
+from contracts.common import AgencyKind, ReferralStatus, Urgency
+from saphan_runtime.http import BusDep, SessionDep, etag, event_stream, expected_version, sse
+from services.referral import queries
+from services.referral.api import ERRORS, ReferralView, referral_view
+from services.referral.commands import RecordAgencyUnit
+
+router = APIRouter(tags=["agencies"])
+PAGE = Annotated[int, Query(ge=1, le=10_000)]
+PAGE_SIZE = Annotated[int, Query(ge=1, le=200)]
+
+
+class UnitView(AgencyUnit):
+    """A unit with its version (send it back in If-Match to change the unit)."""
+
+    version: int
+
+
+class Inbox(BaseModel):
+    """One page of a unit's referrals, the nearest deadline first."""
+
+    unit_id: str
+    total: int
+    page: int
+    page_size: int
+    items: list[ReferralView]
+
+
+@router.get("/agencies", response_model=list[UnitView])
+async def list_units(session: SessionDep, kind: AgencyKind | None = None,
+                     area: Annotated[str | None, Query(pattern=r"^([0-9]{2}|[0-9]{6})$")] = None) -> Any:
+    """List the units, optionally of one kind or serving one province or subdistrict."""
+    return await queries.list_units(session, kind=kind.value if kind else None, area=area)
+
+
+@router.get("/agencies/{unit_id}", response_model=UnitView, responses=ERRORS)
+async def get_unit(unit_id: str, session: SessionDep, response: Response) -> Any:
+    """Return one unit."""
+    found = await queries.find_unit(session, unit_id)
+    if found is None:
+        raise HTTPException(404, f"unit {unit_id} not found / ไม่พบหน่วยงานนี้")
+    response.headers["ETag"] = etag(found[1])
+    return {**found[0].model_dump(), "version": found[1]}
+
+
+@router.put("/agencies/{unit_id}", response_model=UnitView, responses=ERRORS)
+async def put_unit(
+    unit_id: str, unit: AgencyUnit, bus: BusDep, response: Response,
+    if_match: Annotated[str | None, Header()] = None, x_saphan_user: Annotated[str, Header()] = "administrator",
+) -> Any:
+    """Register a unit or change it (send If-Match with the unit's ETag to change an existing one)."""
+    if unit.unit_id != unit_id:
+        raise HTTPException(422, "the body's unit_id must match the path / unit_id ไม่ตรงกับที่อยู่")
+    expected = expected_version(if_match) if if_match is not None else 0
+    version = await bus.handle(RecordAgencyUnit(unit=unit, recorded_by=x_saphan_user, expected_version=expected))
+    response.headers["ETag"] = etag(version)
+    return {**unit.model_dump(), "version": version}
+
+
+async def _inbox(session: Any, unit_id: str, *, sent: bool, only: queries.InboxFilter, page: int, size: int) -> Any:
+    total, rows = await queries.referrals_of_unit(session, unit_id, sent=sent, only=only, page=page, size=size)
+    return {"unit_id": unit_id, "total": total, "page": page, "page_size": size,
+            "items": [referral_view(row) for row in rows]}
+
+
+@router.get("/agencies/{unit_id}/inbox", response_model=Inbox)
+async def get_inbox(
+    unit_id: str, session: SessionDep, status: ReferralStatus | None = None, urgency: Urgency | None = None,
+    overdue: bool | None = None, page: PAGE = 1, page_size: PAGE_SIZE = 50,
+) -> Any:
+    """Return the referrals addressed to a unit, filtered by status, urgency and overdue."""
+    only = queries.InboxFilter(status=status.value if status else None, urgency=urgency.value if urgency else None,
+                               overdue=overdue)
+    return await _inbox(session, unit_id, sent=False, only=only, page=page, size=page_size)
+
+
+@router.get("/agencies/{unit_id}/inbox/stream", response_class=StreamingResponse,
+            responses={200: {"content": {"text/event-stream": {}}}})
+async def stream_inbox(unit_id: str, request: Request) -> StreamingResponse:
+    """Push a unit's open referrals (server-sent events) now and after every change."""
+
+    async def snapshot() -> Any:
+        async with request.app.state.service.sessions() as session:
+            return await _inbox(session, unit_id, sent=False, only=queries.InboxFilter(active_only=True),
+                                page=1, size=200)
+
+    return sse(event_stream(request, snapshot, event="inbox"))
+
+
+@router.get("/agencies/{unit_id}/sent", response_model=Inbox)
+async def get_sent(unit_id: str, session: SessionDep, status: ReferralStatus | None = None,
+                   page: PAGE = 1, page_size: PAGE_SIZE = 50) -> Any:
+    """Return the referrals a unit sent, with every status change the receivers made (the closed loop)."""
+    only = queries.InboxFilter(status=status.value if status else None)
+    return await _inbox(session, unit_id, sent=True, only=only, page=page, size=page_size)
+
+
+@router.get("/agencies/{unit_id}/escalations")
+async def get_escalations(unit_id: str, session: SessionDep) -> list[dict[str, Any]]:
+    """Return the missed deadlines escalated to a provincial office."""
+    return await queries.escalations_to(session, unit_id)
