@@ -26,7 +26,7 @@ test: lint
 
 lint: install
 	$(BIN)/ruff check .
-	$(BIN)/mypy contracts libs/saphan_runtime services tests conftest.py
+	$(BIN)/mypy contracts libs/saphan_runtime services tests bench tools conftest.py
 
 schemas: install
 	$(BIN)/saphan schemas
