@@ -6,8 +6,9 @@ from typing import Any
 
 from aiokafka import AIOKafkaProducer
 
-from contracts.common import Channel, ConsentState, DutyShift, Location, ProblemType
-from contracts.intake import CaseReported
+from contracts.common import Channel, ConsentState, DutyShift, Location, ProblemType, Response, RuleFired, Urgency
+from contracts.envelope import EventData
+from contracts.intake import CaseReported, CaseTriaged
 from saphan_runtime import cloudevents
 from saphan_runtime.testing import BrokerUnderTest
 
@@ -25,13 +26,25 @@ def report(n: int = 0, **overrides: Any) -> dict[str, Any]:
     return {**body, **overrides}
 
 
-def case_reported_event(case_id: str) -> bytes:
+def case_reported_event(case_id: str, **changes: Any) -> bytes:
     """Return a valid CaseReported CloudEvent as intake would publish it."""
-    data = CaseReported(case_id=case_id, channel=Channel.POLICE, received_at=datetime(2026, 11, 1, tzinfo=UTC),
-                        duty_shift=DutyShift.AFTER_HOURS, problem_types=[ProblemType.BEGGING], client_age_years=70,
-                        location=Location(province_code="10"), consent=ConsentState.GIVEN, informant_anonymous=True)
+    values: dict[str, Any] = {
+        "case_id": case_id, "channel": Channel.POLICE, "received_at": datetime(2026, 11, 1, tzinfo=UTC),
+        "duty_shift": DutyShift.AFTER_HOURS, "problem_types": [ProblemType.BEGGING], "client_age_years": 70,
+        "location": Location(province_code="10"), "consent": ConsentState.GIVEN, "informant_anonymous": True}
+    return _event(CaseReported(**{**values, **changes}), case_id, version=1)
+
+
+def case_triaged_event(case_id: str, urgency: Urgency = Urgency.URGENT) -> bytes:
+    """Return a CaseTriaged CloudEvent for a case (version 2 of its intake stream)."""
+    data = CaseTriaged(case_id=case_id, urgency=urgency, response=Response.FIELD_VISIT,
+                       decided_by=RuleFired(rule_id="test", reason="test / ทดสอบ"), triaged_at=cloudevents.now())
+    return _event(data, case_id, version=2)
+
+
+def _event(data: EventData, case_id: str, *, version: int) -> bytes:
     event = cloudevents.build(data=data, source="/saphan/intake", subject=case_id, stream_id=f"case-{case_id}",
-                              version=1)
+                              version=version)
     return cloudevents.encode(event).encode()
 
 

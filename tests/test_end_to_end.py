@@ -18,38 +18,47 @@ REPORTS = 50
 CASE_REPORTED = "saphan.intake.case-reported.v1"
 CASE_TRIAGED = "saphan.intake.case-triaged.v1"
 ROUTING_DECIDED = "saphan.referral.routing-decided.v1"
+REFERRAL_REQUESTED = "saphan.referral.referral-requested.v1"
 TRAIL = [CASE_REPORTED, CASE_TRIAGED, ROUTING_DECIDED]
+REGISTRY_UNITS = 234  # the units of services/referral/agencies.json, each recorded once on the referral topic
 
 
-async def post_reports(client: httpx.AsyncClient, intake: str, count: int, start: int = 0) -> list[str]:
-    """POST reports one after another and return their case ids."""
-    ids = []
+def referrals_for(n: int) -> int:
+    """Return how many referrals report n gets: a child (even n) goes to 3 units, an adult to 2."""
+    return 3 if n % 2 == 0 else 2
+
+
+async def post_reports(client: httpx.AsyncClient, intake: str, count: int, start: int = 0) -> dict[str, int]:
+    """POST reports one after another and return their case ids, each with its report number."""
+    ids = {}
     for n in range(start, start + count):
         response = await client.post(f"{intake}/cases", json=report(n))
         assert response.status_code == 201, response.text
         assert response.headers["location"] == f"/cases/{response.json()['case_id']}"
-        ids.append(response.json()["case_id"])
+        ids[response.json()["case_id"]] = n
     return ids
 
 
-async def timelines(client: httpx.AsyncClient, audit: str, case_ids: list[str]) -> dict[str, list[dict]] | None:
+async def timelines(client: httpx.AsyncClient, audit: str, case_ids: dict[str, int]) -> dict[str, list[dict]] | None:
     """Return every case's audit timeline once each holds its whole trail, else None."""
     found = {}
-    for case_id in case_ids:
+    for case_id, n in case_ids.items():
         response = await client.get(f"{audit}/cases/{case_id}/timeline")
-        if response.status_code != 200 or len(response.json()["events"]) < len(TRAIL):
+        if response.status_code != 200 or len(response.json()["events"]) < len(TRAIL) + referrals_for(n):
             return None
         found[case_id] = response.json()["events"]
     return found
 
 
-def assert_trail_exactly_once_in_order(trail: dict[str, list[dict]]) -> None:
-    """Each case: its report, its triage, then its routing caused by the triage; nothing twice."""
+def assert_trail_exactly_once_in_order(trail: dict[str, list[dict]], case_ids: dict[str, int]) -> None:
+    """Each case: its report, its triage, then its routing and referrals caused by the triage; nothing twice."""
     for case_id, events in trail.items():
-        assert [e["type"] for e in events] == TRAIL, case_id
-        reported, triaged, routed = events
-        assert routed["event"]["causationid"] == triaged["event_id"]
-        assert reported["sequence"] < triaged["sequence"] < routed["sequence"]
+        expected = TRAIL + [REFERRAL_REQUESTED] * referrals_for(case_ids[case_id])
+        assert [e["type"] for e in events] == expected, case_id
+        reported, triaged, routed, *requested = events
+        assert all(e["event"]["causationid"] == triaged["event_id"] for e in [routed, *requested])
+        sequences = [e["sequence"] for e in events]
+        assert sequences == sorted(sequences)
         assert all(e["event"]["subject"] == case_id for e in events)
     all_ids = [e["event_id"] for events in trail.values() for e in events]
     assert len(all_ids) == len(set(all_ids))
@@ -65,14 +74,16 @@ async def test_fifty_reports_reach_the_audit_ledger_once_each_and_in_order(
             await asyncio.sleep(1.0)  # anything delivered twice would show up now
             final = await timelines(client, system.urls["audit"], case_ids)
             assert final is not None
-            assert_trail_exactly_once_in_order(final)
-            routing = (await client.get(f"{system.urls['referral']}/cases/{case_ids[0]}/routing")).json()
-            assert routing["lead"] == "children_family_shelter"
-            adult = (await client.get(f"{system.urls['referral']}/cases/{case_ids[1]}/routing")).json()
-            assert adult["lead"] == "provincial_msdhs_office"
-            files = await client.get(f"{system.urls['documents']}/cases/{case_ids[0]}/documents")
+            assert_trail_exactly_once_in_order(final, case_ids)
+            child, adult = list(case_ids)[:2]
+            routing = (await client.get(f"{system.urls['referral']}/cases/{child}/routing")).json()
+            assert routing["lead_unit"] == "shelter-10"
+            routing = (await client.get(f"{system.urls['referral']}/cases/{adult}/routing")).json()
+            assert routing["lead_unit"] == "msdhs-10"
+            files = await client.get(f"{system.urls['documents']}/cases/{child}/documents")
             assert files.status_code == 200
-        expected = {INTAKE_EVENTS: 2 * REPORTS, REFERRAL_EVENTS: REPORTS, DOCUMENTS_EVENTS: 0, AUDIT_EVENTS: 0}
+        referral_events = REGISTRY_UNITS + sum(1 + referrals_for(n) for n in case_ids.values())
+        expected = {INTAKE_EVENTS: 2 * REPORTS, REFERRAL_EVENTS: referral_events, DOCUMENTS_EVENTS: 0, AUDIT_EVENTS: 0}
         published = {topic: await read_topic(system.broker, topic, at_least=count) for topic, count in expected.items()}
     assert {topic: len(records) for topic, records in published.items()} == expected
     assert_every_message_matches_its_contract([r for records in published.values() for r in records])

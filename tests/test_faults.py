@@ -11,7 +11,13 @@ from sqlalchemy import func, select
 from saphan_runtime import db
 from saphan_runtime.testing import eventually
 from tests.system import saphan_up
-from tests.test_end_to_end import assert_trail_exactly_once_in_order, post_reports, timelines
+from tests.test_end_to_end import (
+    REGISTRY_UNITS,
+    assert_trail_exactly_once_in_order,
+    post_reports,
+    referrals_for,
+    timelines,
+)
 
 pytestmark = pytest.mark.system
 
@@ -31,23 +37,23 @@ async def test_a_consumer_killed_mid_stream_loses_nothing_and_applies_nothing_tw
             await asyncio.sleep(0.3)
             old_pid = system.pid(victim)
             os.kill(old_pid, signal.SIGKILL)
-            case_ids += await during
+            case_ids |= await during
             await asyncio.to_thread(system.wait_restarted, victim, old_pid)
-            case_ids += await post_reports(client, intake, AFTER, start=BEFORE + DURING)
+            case_ids |= await post_reports(client, intake, AFTER, start=BEFORE + DURING)
             await eventually(lambda: timelines(client, system.urls["audit"], case_ids), within=120)
             await asyncio.sleep(1.0)
             final = await timelines(client, system.urls["audit"], case_ids)
         assert final is not None
-        assert_trail_exactly_once_in_order(final)
+        assert_trail_exactly_once_in_order(final, case_ids)
         assert any(f"{victim} exited" in line for line in system.output)
-        await assert_applied_once(system_databases.get(victim) or db_file(var_dir, victim), victim, len(case_ids))
+        await assert_applied_once(system_databases.get(victim) or db_file(var_dir, victim), victim, case_ids)
 
 
 def db_file(var_dir, service: str) -> str:
     return f"sqlite+aiosqlite:///{var_dir / f'{service}.db'}"
 
 
-async def assert_applied_once(url: str, service: str, cases: int) -> None:
+async def assert_applied_once(url: str, service: str, case_ids: dict[str, int]) -> None:
     """The service's own store: one inbox row per upstream event, and the events it derived, once each."""
     metadata = __import__(f"services.{service}.db", fromlist=["metadata"]).metadata
     inbox, events = metadata.tables["inbox"], metadata.tables["events"]
@@ -61,7 +67,9 @@ async def assert_applied_once(url: str, service: str, cases: int) -> None:
                 assert top == derived  # the ledger's sequence is dense: 1..n, no gap, no repeat
     finally:
         await engine.dispose()
-    # referral applies each case's report and triage; audit records those two and referral's routing.
-    upstream = 2 * cases if service == "referral" else 3 * cases
-    assert applied == upstream
-    assert derived == upstream
+    referrals = sum(referrals_for(n) for n in case_ids.values())
+    if service == "referral":  # it applies each report and triage; it derives facts, a routing, the referrals
+        assert applied == 2 * len(case_ids)
+        assert derived == REGISTRY_UNITS + 2 * len(case_ids) + referrals
+    else:  # audit records intake's two events per case and everything referral published
+        assert applied == derived == REGISTRY_UNITS + 3 * len(case_ids) + referrals
