@@ -197,3 +197,37 @@ class DeadlineKind(StrEnum):
 
     RECEIPT = "receipt"
     ACCEPTANCE = "acceptance"
+
+
+class CaseStage(StrEnum):
+    """The nine case-management steps (domain brief 2.4) a case moves through."""
+
+    INTAKE = "intake"
+    SCREENING_AND_REFERRAL = "screening_and_referral"
+    ASSESSMENT = "assessment"
+    CARE_PLANNING = "care_planning"
+    IMPLEMENTATION = "implementation"
+    MONITORING = "monitoring"
+    REASSESSMENT = "reassessment"
+    DISENGAGEMENT = "disengagement"
+    SURVEILLANCE = "surveillance"
+
+
+class DisengagementReason(StrEnum):
+    """Why the service to a client ended (การยุติการบริการ)."""
+
+    GOALS_MET = "goals_met"
+    CLIENT_MANAGES_ALONE = "client_manages_alone"
+    CLIENT_DECLINED = "client_declined"
+    CLIENT_MOVED = "client_moved"
+    CLIENT_DIED = "client_died"
+    TRANSFERRED = "transferred"
+    OTHER = "other"
+
+
+class ReassessmentDecision(StrEnum):
+    """What a reassessment decides: plan again, go on with the plan, or end the service."""
+
+    REPLAN = "replan"
+    CONTINUE = "continue"
+    DISENGAGE = "disengage"

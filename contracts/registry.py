@@ -2,6 +2,18 @@
 
 from contracts.agencies import AgencyUnitRecorded
 from contracts.audit import EventRecorded
+from contracts.casework import (
+    AssessmentRecorded,
+    CarePlanAgreed,
+    CaseDisengaged,
+    CaseManagerAssigned,
+    HomeVisitLogged,
+    ImplementationStarted,
+    OwnershipTransferAnswered,
+    OwnershipTransferRequested,
+    ReassessmentRecorded,
+    SurveillanceStarted,
+)
 from contracts.envelope import EventData
 from contracts.intake import (
     CaseClosedAtIntake,
@@ -26,6 +38,16 @@ EVENT_MODELS: tuple[type[EventData], ...] = (
     ReferralStatusChanged,
     ReferralOverdue,
     AgencyUnitRecorded,
+    AssessmentRecorded,
+    CarePlanAgreed,
+    ImplementationStarted,
+    HomeVisitLogged,
+    ReassessmentRecorded,
+    CaseDisengaged,
+    SurveillanceStarted,
+    CaseManagerAssigned,
+    OwnershipTransferRequested,
+    OwnershipTransferAnswered,
     EventRecorded,
 )
 

@@ -28,7 +28,8 @@ def test_every_schema_file_matches_its_model_so_a_model_change_needs_a_regenerat
 
 
 def test_every_event_model_is_registered_once_under_a_versioned_type() -> None:
-    assert _all_subclasses(EventData) <= set(EVENT_MODELS)
+    concrete = {model for model in _all_subclasses(EventData) if hasattr(model, "event_type")}
+    assert concrete <= set(EVENT_MODELS)
     assert len(BY_TYPE) == len(EVENT_MODELS)
     for type_name, model in BY_TYPE.items():
         assert type_name.endswith(f".v{model.version}")

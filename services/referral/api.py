@@ -58,11 +58,15 @@ class ReferralView(BaseModel):
 
 
 class CaseStatus(BaseModel):
-    """A case as referral follows it: its routing and each referral's state and deadlines."""
+    """A case as referral follows it: its stage, lead unit and case manager, and each referral's state."""
 
     case_id: str
     urgency: str
+    stage: str
     lead_unit: str
+    manager: str | None
+    pending_transfer: str | None
+    version: int
     referrals: list[ReferralView]
 
 
@@ -89,19 +93,21 @@ async def get_routing(case_id: str, session: SessionDep) -> Any:
     return status["routing"]
 
 
-async def _case_status(session: Any, case_id: str) -> dict[str, Any] | None:
+async def case_status_view(session: Any, case_id: str) -> dict[str, Any] | None:
+    """Return a case's status as the API shows it, or None."""
     status = await queries.case_status(session, case_id)
     if status is None:
         return None
     routing = status["routing"]
-    return {"case_id": case_id, "urgency": routing["urgency"], "lead_unit": routing["lead_unit"],
+    return {"case_id": case_id, **{key: routing[key] for key in (
+                "urgency", "stage", "lead_unit", "manager", "pending_transfer", "version")},
             "referrals": [referral_view(r) for r in status["referrals"]]}
 
 
 @router.get("/cases/{case_id}/status", response_model=CaseStatus, responses=ERRORS)
 async def get_case_status(case_id: str, session: SessionDep) -> Any:
     """Return a case's lead unit and each referral's state and deadlines."""
-    status = await _case_status(session, case_id)
+    status = await case_status_view(session, case_id)
     if status is None:
         raise HTTPException(404, f"case {case_id} has not been routed / ยังไม่มีการส่งต่อรายการนี้")
     return status
@@ -114,7 +120,7 @@ async def stream_case_status(case_id: str, request: Request) -> StreamingRespons
 
     async def snapshot() -> Any:
         async with request.app.state.service.sessions() as session:
-            return await _case_status(session, case_id)
+            return await case_status_view(session, case_id)
 
     return sse(event_stream(request, snapshot))
 

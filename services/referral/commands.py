@@ -3,7 +3,16 @@
 from pydantic import BaseModel, ConfigDict, Field
 
 from contracts.agencies import AgencyUnit
-from contracts.common import DeadlineKind, Location, ProblemType, ReferralOutcome, StatusReason, Urgency
+from contracts.common import (
+    DeadlineKind,
+    Location,
+    ProblemType,
+    ReferralOutcome,
+    ReferralRole,
+    StatusReason,
+    Urgency,
+)
+from services.referral.casework import AnyWork
 from services.referral.lifecycle import Action
 
 
@@ -66,3 +75,29 @@ class SeedRegistry(Command):
     """Register the units of the registry file that the store does not hold yet (at start-up)."""
 
     units: tuple[AgencyUnit, ...]
+
+
+class DoCaseWork(Command):
+    """Record a piece of case work (a step, the case manager, an ownership transfer) on behalf of a unit."""
+
+    case_id: str
+    by_unit: str
+    work: AnyWork
+    expected_version: int | None = None
+
+
+class Reassign(Command):
+    """One unit an operator names in an override, and its role."""
+
+    unit_id: str = Field(min_length=1, max_length=64)
+    role: ReferralRole
+
+
+class OverrideRouting(Command):
+    """Replace a case's routing with an operator's choice of units, for a stated reason."""
+
+    case_id: str
+    by: str = Field(min_length=1, max_length=200)
+    reason: str = Field(min_length=1, max_length=1000)
+    assignments: list[Reassign] = Field(min_length=1, max_length=10)
+    expected_version: int | None = None

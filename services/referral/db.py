@@ -18,6 +18,9 @@ routings = Table(
     Column("assignments", JSON, nullable=False),
     Column("rules_fired", JSON, nullable=False),
     Column("needs_review", Boolean, nullable=False),
+    Column("stage", String(32), nullable=False),
+    Column("manager", String(200), nullable=True),
+    Column("pending_transfer", String(64), nullable=True),
     Column("decided_at", UtcDateTime(), nullable=False),
     Column("version", Integer, nullable=False),
 )

@@ -5,12 +5,27 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from contracts.agencies import AgencyUnit
-from contracts.common import AgencyKind, Location, ReferralRole, RuleFired
+from contracts.casework import (
+    CaseManagerAssigned,
+    CaseWorkEvent,
+    OwnershipTransferAnswered,
+    OwnershipTransferRequested,
+    ReassessmentRecorded,
+)
+from contracts.common import (
+    AgencyKind,
+    CaseStage,
+    Location,
+    ReassessmentDecision,
+    ReferralRole,
+    RuleFired,
+    Urgency,
+)
 from contracts.envelope import EventData
 from contracts.referral import AgencyAssignment, CaseFactsNoted, RoutingDecided
-from saphan_runtime.errors import Deferred, DomainError
+from saphan_runtime.errors import Deferred, DomainError, NotFound
 from services.referral import registry
-from services.referral.commands import NoteCaseFacts, RouteCase
+from services.referral.commands import NoteCaseFacts, OverrideRouting, RouteCase
 from services.referral.rules import Condition, Rule, RuleBook
 
 NO_UNIT = "No {} unit serves this area / ไม่มีหน่วยงานประเภทนี้ในพื้นที่"
@@ -25,6 +40,12 @@ class CaseRouting:
     version: int
     lead: AgencyKind | None = None
     assignments: tuple[AgencyAssignment, ...] = ()
+    lead_unit: str | None = None
+    urgency: Urgency | None = None
+    stage: CaseStage = CaseStage.INTAKE
+    decision: ReassessmentDecision | None = None
+    manager: str | None = None
+    pending_transfer: str | None = None
 
 
 def stream_id(case_id: str) -> str:
@@ -71,6 +92,26 @@ def decide_routing(
     )]
 
 
+def override_routing(
+    state: CaseRouting | None, command: OverrideRouting, units: dict[str, AgencyUnit], *, now: datetime
+) -> list[EventData]:
+    """Decide an operator's override of a routed case: the named units, exactly one lead, and the reason."""
+    if state is None or state.urgency is None:
+        raise NotFound("the case has not been routed / ยังไม่มีการส่งต่อรายการนี้")
+    for n, named in enumerate(command.assignments):
+        if named.unit_id not in units:
+            raise DomainError(f"unknown unit {named.unit_id} / ไม่พบหน่วยงาน", field=f"body.assignments.{n}.unit_id")
+    assignments = [AgencyAssignment(agency_kind=units[a.unit_id].kind, unit_id=a.unit_id, role=a.role)
+                   for a in command.assignments]
+    if len({a.unit_id for a in assignments}) != len(assignments):
+        raise DomainError("a unit is named twice / ระบุหน่วยงานซ้ำ", field="body.assignments")
+    lead = check_one_lead(assignments)
+    rule = RuleFired(rule_id="operator.override", reason=f"{command.by}: {command.reason}")
+    return [RoutingDecided(case_id=state.case_id, urgency=state.urgency, lead=lead.agency_kind,
+                           assignments=assignments, rules_fired=[rule], overrides_with_reason=command.reason,
+                           decided_at=now)]
+
+
 def _to_units(
     kinds: dict[AgencyKind, ReferralRole], units: Sequence[AgencyUnit], location: Location
 ) -> tuple[list[AgencyAssignment], list[RuleFired]]:
@@ -106,14 +147,31 @@ def check_one_lead(assignments: list[AgencyAssignment]) -> AgencyAssignment:
     """Return the lead; the rule book and the registry must always give exactly one."""
     leads = [a for a in assignments if a.role is ReferralRole.LEAD]
     if len(leads) != 1:
-        raise DomainError("the routing rules and the registry named no lead unit for this case")
+        raise DomainError("exactly one unit must lead / ต้องมีหน่วยงานหลักหนึ่งหน่วย", field="body.assignments")
     return leads[0]
 
 
 def evolve(state: CaseRouting | None, event: EventData, version: int) -> CaseRouting | None:
-    """Fold one event into the routing."""
+    """Fold one event into the case's routing and case work."""
     if isinstance(event, CaseFactsNoted):
         return CaseRouting(case_id=event.case_id, facts=event, version=version)
-    if isinstance(event, RoutingDecided) and state is not None:
-        return replace(state, lead=event.lead, assignments=tuple(event.assignments), version=version)
+    if state is None:
+        return None
+    state = replace(state, version=version)
+    if isinstance(event, RoutingDecided):
+        lead = next(a.unit_id for a in event.assignments if a.role is ReferralRole.LEAD)
+        stage = CaseStage.SCREENING_AND_REFERRAL if state.stage is CaseStage.INTAKE else state.stage
+        return replace(state, lead=event.lead, assignments=tuple(event.assignments), lead_unit=lead, stage=stage,
+                       urgency=event.urgency)
+    if isinstance(event, CaseManagerAssigned):
+        return replace(state, manager=event.manager)
+    if isinstance(event, OwnershipTransferRequested):
+        return replace(state, pending_transfer=event.to_unit)
+    if isinstance(event, OwnershipTransferAnswered):
+        lead_unit = event.by_unit if event.accepted else state.lead_unit
+        manager = None if event.accepted else state.manager  # the new lead names its own case manager
+        return replace(state, pending_transfer=None, lead_unit=lead_unit, manager=manager)
+    if isinstance(event, CaseWorkEvent):
+        decision = event.decision if isinstance(event, ReassessmentRecorded) else None
+        return replace(state, stage=event.stage, decision=decision)
     return state

@@ -14,12 +14,14 @@ from contracts.referral import ReferralRequested, RoutingDecided
 from saphan_runtime.bus import Handler
 from saphan_runtime.errors import StaleVersion
 from saphan_runtime.eventstore import UnitOfWork
-from services.referral import deadlines, domain, queries, referrals, registry
+from services.referral import casework, deadlines, domain, queries, referrals, registry
 from services.referral.commands import (
     CancelCaseReferrals,
     ChangeReferralStatus,
+    DoCaseWork,
     MarkOverdue,
     NoteCaseFacts,
+    OverrideRouting,
     RecordAgencyUnit,
     RouteCase,
     SeedRegistry,
@@ -72,6 +74,46 @@ async def route_case(command: RouteCase, uow: UnitOfWork, *, policy: Policy) -> 
                 await _request(uow, policy, decision, assignment.unit_id, assignment.agency_kind, assignment.role,
                                escalate_to=office.unit_id if office else assignment.unit_id)
         await uow.commit()
+
+
+async def override_routing(command: OverrideRouting, uow: UnitOfWork, *, policy: Policy) -> int:
+    """Apply an operator's override: cancel the referrals it drops, send the ones it adds; return the version."""
+    stream = domain.stream_id(command.case_id)
+    async with uow:
+        case = await _load(uow, stream, domain.evolve)
+        if case and command.expected_version is not None and case.version != command.expected_version:
+            raise StaleVersion(f"the case is at version {case.version} / รายการถูกแก้ไขแล้ว", version=case.version)
+        units = {a.unit_id: found[0] for a in command.assignments
+                 if (found := await queries.find_unit(uow.session, a.unit_id))}
+        decided = domain.override_routing(case, command, units, now=policy.clock())
+        assert case is not None and isinstance(decided[0], RoutingDecided)
+        await _append(uow, stream, command.case_id, case, decided)
+        wanted = {(a.unit_id, a.role) for a in decided[0].assignments}
+        kept = await _cancel_dropped(uow, policy, command.case_id, wanted)
+        office = registry.serving(list(units.values()), AgencyKind.PROVINCIAL_MSDHS_OFFICE, case.facts.location)
+        for assignment in decided[0].assignments:
+            if (assignment.unit_id, assignment.role) not in kept:
+                await _request(uow, policy, decided[0], assignment.unit_id, assignment.agency_kind, assignment.role,
+                               escalate_to=office.unit_id if office else f"msdhs-{case.facts.location.province_code}")
+        await uow.commit()
+    return case.version + 1
+
+
+async def _cancel_dropped(
+    uow: UnitOfWork, policy: Policy, case_id: str, wanted: set[tuple[str, ReferralRole]]
+) -> set[tuple[str, ReferralRole]]:
+    """Cancel the open referrals an override no longer wants; return the (unit, role) pairs it keeps."""
+    kept = set()
+    for referral_id in await queries.open_referral_ids(uow.session, case_id):
+        stream = referrals.stream_id(referral_id)
+        referral = referrals.check_exists(await _load(uow, stream, referrals.evolve))
+        if (referral.to_unit, referral.role) in wanted:
+            kept.add((referral.to_unit, referral.role))
+            continue
+        events = referrals.change(referral, Action.CANCEL, by_unit=referral.from_unit, reason=StatusReason.REROUTED,
+                                  outcome=None, note=None, now=policy.clock())
+        await _append(uow, stream, case_id, referral, events)
+    return kept
 
 
 async def _request(
@@ -144,6 +186,20 @@ async def record_agency_unit(command: RecordAgencyUnit, uow: UnitOfWork, *, cloc
     return version + 1
 
 
+async def do_case_work(command: DoCaseWork, uow: UnitOfWork, *, clock: Clock) -> int:
+    """Record a piece of case work by a unit; return the case's new version."""
+    stream = domain.stream_id(command.case_id)
+    async with uow:
+        case = await _load(uow, stream, domain.evolve)
+        if case and command.expected_version is not None and case.version != command.expected_version:
+            raise StaleVersion(f"the case is at version {case.version} / รายการถูกแก้ไขแล้ว", version=case.version)
+        now = clock()
+        events = casework.do_work(case, command.work, by_unit=command.by_unit, today=now.date(), now=now)
+        await _append(uow, stream, command.case_id, case, list(events))
+        await uow.commit()
+    return (case.version if case else 0) + len(events)
+
+
 async def seed_registry(command: SeedRegistry, uow: UnitOfWork, *, clock: Clock) -> int:
     """Register, in one transaction, the file's units the store does not hold; return how many."""
     async with uow:
@@ -177,4 +233,6 @@ def handlers(policy: Policy) -> dict[type, Handler]:
         CancelCaseReferrals: partial(cancel_case_referrals, clock=policy.clock),
         RecordAgencyUnit: partial(record_agency_unit, clock=policy.clock),
         SeedRegistry: partial(seed_registry, clock=policy.clock),
+        DoCaseWork: partial(do_case_work, clock=policy.clock),
+        OverrideRouting: partial(override_routing, policy=policy),
     }

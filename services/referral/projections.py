@@ -6,12 +6,21 @@ from sqlalchemy import delete, insert, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts.agencies import AgencyUnitRecorded
+from contracts.casework import (
+    CaseManagerAssigned,
+    CaseWorkEvent,
+    OwnershipTransferAnswered,
+    OwnershipTransferRequested,
+)
 from contracts.common import DeadlineKind, ReferralRole
 from contracts.envelope import EventData
 from contracts.referral import ReferralOverdue, ReferralRequested, ReferralStatusChanged, RoutingDecided
+from contracts.registry import EVENT_MODELS
 from saphan_runtime.eventstore import Projection, StoredEvent, projector
 from services.referral.db import agency_areas, agency_units, deadlines, escalations, referrals, routings
 from services.referral.deadlines import still_pending
+
+CASE_WORK_EVENTS = [model for model in EVENT_MODELS if issubclass(model, CaseWorkEvent)]
 
 
 def _data(event: StoredEvent, kind: type[EventData]) -> Any:
@@ -23,12 +32,13 @@ async def routing_recorded(session: AsyncSession, event: StoredEvent) -> None:
     """Add a case's routing decision to the `routings` view."""
     data: RoutingDecided = _data(event, RoutingDecided)
     lead = next(a for a in data.assignments if a.role is ReferralRole.LEAD)
-    await session.execute(insert(routings), {
-        "case_id": data.case_id, "urgency": data.urgency.value, "lead": data.lead.value, "lead_unit": lead.unit_id,
-        "assignments": [a.model_dump(mode="json") for a in data.assignments],
-        "rules_fired": [r.model_dump(mode="json") for r in data.rules_fired], "needs_review": data.needs_review,
-        "decided_at": data.decided_at, "version": event.version,
-    })
+    values = {"urgency": data.urgency.value, "lead": data.lead.value, "lead_unit": lead.unit_id,
+              "assignments": [a.model_dump(mode="json") for a in data.assignments],
+              "rules_fired": [r.model_dump(mode="json") for r in data.rules_fired], "needs_review": data.needs_review,
+              "decided_at": data.decided_at, "version": event.version}
+    updated = await session.execute(update(routings).where(routings.c.case_id == data.case_id).values(**values))
+    if not updated.rowcount:  # type: ignore[attr-defined]
+        await session.execute(insert(routings), {"case_id": data.case_id, "stage": "screening_and_referral", **values})
 
 
 async def unit_recorded(session: AsyncSession, event: StoredEvent) -> None:
@@ -85,12 +95,26 @@ async def overdue_recorded(session: AsyncSession, event: StoredEvent) -> None:
         "detected_at": data.detected_at})
 
 
+async def case_worked(session: AsyncSession, event: StoredEvent) -> None:
+    """Show a case's stage, case manager, pending transfer and lead after a piece of case work."""
+    data: CaseWorkEvent = _data(event, CaseWorkEvent)
+    values: dict[str, Any] = {"stage": data.stage.value, "version": event.version}
+    if isinstance(data, CaseManagerAssigned):
+        values["manager"] = data.manager
+    if isinstance(data, OwnershipTransferRequested):
+        values["pending_transfer"] = data.to_unit
+    if isinstance(data, OwnershipTransferAnswered):
+        values |= {"pending_transfer": None} | ({"lead_unit": data.by_unit, "manager": None} if data.accepted else {})
+    await session.execute(update(routings).where(routings.c.case_id == data.case_id).values(**values))
+
+
 PROJECTIONS: dict[type[EventData], Projection] = {
     RoutingDecided: routing_recorded,
     AgencyUnitRecorded: unit_recorded,
     ReferralRequested: referral_requested,
     ReferralStatusChanged: status_changed,
     ReferralOverdue: overdue_recorded,
+    **{work: case_worked for work in CASE_WORK_EVENTS},
 }
 
 project = projector(PROJECTIONS)

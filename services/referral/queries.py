@@ -17,10 +17,8 @@ ACTIVE = ("requested", "received", "accepted", "in_progress", "on_hold")
 async def units_for_area(session: AsyncSession, location: Location) -> list[AgencyUnit]:
     """Return the units serving a case's province or subdistrict."""
     areas = [code for code in (location.province_code, location.subdistrict_code) if code]
-    rows = await session.execute(
-        select(agency_units.c.unit).join(agency_areas, agency_areas.c.unit_id == agency_units.c.unit_id)
-        .where(agency_areas.c.area_code.in_(areas)).distinct()
-    )
+    serving = select(agency_areas.c.unit_id).where(agency_areas.c.area_code.in_(areas))
+    rows = await session.execute(select(agency_units.c.unit).where(agency_units.c.unit_id.in_(serving)))
     return [AgencyUnit.model_validate(unit) for unit in rows.scalars()]
 
 

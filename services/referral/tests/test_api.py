@@ -167,3 +167,50 @@ async def _next_event(lines: Any) -> Any:
         if line.startswith("data: "):
             return json.loads(line.removeprefix("data: "))
     raise AssertionError("the stream ended")
+
+
+async def test_the_lead_walks_the_case_through_its_steps_and_hands_it_over(make_service, broker) -> None:
+    async with running(make_service("referral")) as url, httpx.AsyncClient(base_url=url) as client:
+        await screened(broker, "case-7")
+        await routed(client, "case-7")
+
+        async def work(by_unit: str, **work: Any) -> httpx.Response:
+            return await client.post("/cases/case-7/work", json={"by_unit": by_unit, "work": work})
+
+        assert (await work("shelter-10", kind="case_manager", manager="staff-0042")).status_code == 200
+        assert (await work("shelter-10", kind="assessment", risk_level=3)).json()["stage"] == "assessment"
+        early = await work("shelter-10", kind="surveillance", ends_on="2030-01-01")
+        wrong_unit = await work("prosecutor-10", kind="care_plan", goals=2, review_on="2027-01-01")
+        planned = await work("shelter-10", kind="care_plan", goals=2, review_on="2027-01-01")
+        asked = await work("shelter-10", kind="ownership_transfer", to_unit="msdhs-10", reason="the family moved")
+        answered = await work("msdhs-10", kind="transfer_answer", accepted=True)
+        bad = await work("msdhs-10", kind="teleport")
+    assert early.status_code == 409 and early.json()["allowed_steps"] == ["assessment", "care_plan"]
+    assert wrong_unit.status_code == 403
+    assert planned.json()["stage"] == "care_planning" and planned.headers["etag"] == '"5"'
+    assert asked.json()["pending_transfer"] == "msdhs-10"
+    assert answered.json()["lead_unit"] == "msdhs-10" and answered.json()["manager"] is None
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"].startswith("body.work")
+
+
+async def test_an_operator_override_cancels_dropped_referrals_and_sends_new_ones(make_service, broker) -> None:
+    async with running(make_service("referral")) as url, httpx.AsyncClient(base_url=url) as client:
+        await screened(broker, "case-8")
+        await routed(client, "case-8")
+        override = {"by": "operator-7", "reason": "the child is already in the provincial office's care",
+                    "assignments": [{"unit_id": "msdhs-10", "role": "lead"},
+                                    {"unit_id": "prosecutor-10", "role": "welfare_protection_petition"}]}
+        overridden = await client.post("/cases/case-8/routing/override", json=override)
+        unknown = await client.post("/cases/case-8/routing/override", json={
+            **override, "assignments": [{"unit_id": "nowhere-99", "role": "lead"}]})
+        no_lead = await client.post("/cases/case-8/routing/override", json={
+            **override, "assignments": [{"unit_id": "msdhs-10", "role": "support"}]})
+        status = (await client.get("/cases/case-8/status")).json()
+    assert overridden.status_code == 200, overridden.text
+    assert overridden.json()["rules_fired"][0]["rule_id"] == "operator.override"
+    assert unknown.status_code == 422 and unknown.json()["errors"][0]["field"] == "body.assignments.0.unit_id"
+    assert no_lead.status_code == 422
+    states = {(r["to_unit"], r["status"], r["reason"]) for r in status["referrals"]}
+    assert states == {("shelter-10", "cancelled", "rerouted"), ("tambon-100101", "cancelled", "rerouted"),
+                      ("prosecutor-10", "requested", None), ("msdhs-10", "requested", None)}
+    assert status["lead_unit"] == "msdhs-10"

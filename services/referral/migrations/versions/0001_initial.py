@@ -24,6 +24,9 @@ def upgrade() -> None:
         sa.Column("assignments", sa.JSON, nullable=False),
         sa.Column("rules_fired", sa.JSON, nullable=False),
         sa.Column("needs_review", sa.Boolean, nullable=False),
+        sa.Column("stage", sa.String(32), nullable=False),
+        sa.Column("manager", sa.String(200), nullable=True),
+        sa.Column("pending_transfer", sa.String(64), nullable=True),
         sa.Column("decided_at", STAMP, nullable=False),
         sa.Column("version", sa.Integer, nullable=False),
     )
