@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from contracts.casework import CaseWorkEvent, OwnershipTransferAnswered
-from contracts.common import CaseStage, Location, ProblemType, ReassessmentDecision
+from contracts.common import CaseStage, DisengagementReason, Location, ProblemType, ReassessmentDecision
 from contracts.referral import CaseFactsNoted
 from saphan_runtime.errors import Conflict, DomainError, Forbidden, NotFound
 from services.referral import casework, domain
@@ -42,7 +42,7 @@ def apply(case: domain.CaseRouting, work: Any, by_unit: str = "shelter-10") -> d
 
 FULL_JOURNEY = [Assess(risk_level=3), Plan(goals=4, review_on=date(2027, 1, 1)), Implement(),
                 Visit(visited_on=date(2026, 11, 25)), Reassess(decision=ReassessmentDecision.DISENGAGE, risk_level=1),
-                Disengage(reason="goals_met"), Watch(ends_on=date(2027, 5, 1))]
+                Disengage(reason=DisengagementReason.GOALS_MET), Watch(ends_on=date(2027, 5, 1))]
 
 
 def test_a_case_walks_the_nine_steps_in_order() -> None:
@@ -63,8 +63,8 @@ def test_a_step_out_of_order_is_refused_naming_the_allowed_ones() -> None:
 
 @pytest.mark.parametrize(("decision", "next_step", "wrong_step"), [
     (ReassessmentDecision.REPLAN, Plan(goals=1, review_on=date(2027, 1, 1)), Implement()),
-    (ReassessmentDecision.CONTINUE, Implement(), Disengage(reason="goals_met")),
-    (ReassessmentDecision.DISENGAGE, Disengage(reason="client_moved"), Plan(goals=1, review_on=date(2027, 1, 1))),
+    (ReassessmentDecision.CONTINUE, Implement(), Disengage(reason=DisengagementReason.GOALS_MET)),
+    (ReassessmentDecision.DISENGAGE, Disengage(reason=DisengagementReason.CLIENT_MOVED), Plan(goals=1, review_on=date(2027, 1, 1))),
 ])
 def test_a_reassessment_decides_the_one_step_that_follows(decision: Any, next_step: Any, wrong_step: Any) -> None:
     case = replace(ROUTED, stage=CaseStage.MONITORING)
