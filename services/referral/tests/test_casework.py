@@ -64,7 +64,8 @@ def test_a_step_out_of_order_is_refused_naming_the_allowed_ones() -> None:
 @pytest.mark.parametrize(("decision", "next_step", "wrong_step"), [
     (ReassessmentDecision.REPLAN, Plan(goals=1, review_on=date(2027, 1, 1)), Implement()),
     (ReassessmentDecision.CONTINUE, Implement(), Disengage(reason=DisengagementReason.GOALS_MET)),
-    (ReassessmentDecision.DISENGAGE, Disengage(reason=DisengagementReason.CLIENT_MOVED), Plan(goals=1, review_on=date(2027, 1, 1))),
+    (ReassessmentDecision.DISENGAGE, Disengage(reason=DisengagementReason.CLIENT_MOVED),
+     Plan(goals=1, review_on=date(2027, 1, 1))),
 ])
 def test_a_reassessment_decides_the_one_step_that_follows(decision: Any, next_step: Any, wrong_step: Any) -> None:
     case = replace(ROUTED, stage=CaseStage.MONITORING)
