@@ -46,3 +46,31 @@ class AgencyUnitRecorded(EventData):
     unit: AgencyUnit
     recorded_by: str = Field(min_length=1, max_length=200)
     recorded_at: AwareDatetime
+
+
+class WebhookSubscribed(EventData):
+    """A unit's system asked for a copy of the events that concern it; kept in referral's own store (it holds
+    the signing secret) and never published."""
+
+    event_type = "saphan.referral.webhook-subscribed"
+    version = 1
+    topic = None
+
+    webhook_id: str = Field(min_length=1, max_length=64)
+    unit_id: str = Field(min_length=1, max_length=64)
+    url: str = Field(pattern=r"^https?://", max_length=2000)
+    event_types: list[str] = Field(min_length=1, max_length=50)
+    secret: str = Field(min_length=16, max_length=200)
+    subscribed_at: AwareDatetime
+
+
+class WebhookReplayRequested(EventData):
+    """A unit asked for its deliveries to start again from a position of referral's event log."""
+
+    event_type = "saphan.referral.webhook-replay-requested"
+    version = 1
+    topic = None
+
+    webhook_id: str = Field(min_length=1, max_length=64)
+    from_position: int = Field(ge=1)
+    requested_at: AwareDatetime

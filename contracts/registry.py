@@ -1,6 +1,6 @@
 """Every event type, by its CloudEvents `type`: the one table producers, consumers and tests read."""
 
-from contracts.agencies import AgencyUnitRecorded
+from contracts.agencies import AgencyUnitRecorded, WebhookReplayRequested, WebhookSubscribed
 from contracts.audit import EventRecorded
 from contracts.casework import (
     AssessmentRecorded,
@@ -38,6 +38,8 @@ EVENT_MODELS: tuple[type[EventData], ...] = (
     ReferralStatusChanged,
     ReferralOverdue,
     AgencyUnitRecorded,
+    WebhookSubscribed,
+    WebhookReplayRequested,
     AssessmentRecorded,
     CarePlanAgreed,
     ImplementationStarted,

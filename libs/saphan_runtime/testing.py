@@ -37,17 +37,22 @@ class BrokerUnderTest:
 @asynccontextmanager
 async def running(service: Service) -> AsyncIterator[str]:
     """Serve a service (API, relay and consumer) in this event loop; yield its base URL."""
-    config = uvicorn.Config(service.app, host="127.0.0.1", port=service.settings.port, log_level="warning",
-                            lifespan="on")
-    server = uvicorn.Server(config)
+    async with serving(service.app, service.settings.port) as url:
+        yield url
+
+
+@asynccontextmanager
+async def serving(app: Any, port: int) -> AsyncIterator[str]:
+    """Serve any ASGI app on a loopback port in this event loop (its lifespan included); yield its base URL."""
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
     task = asyncio.create_task(server.serve())
     while not server.started:
         if task.done():
             task.result()
-            raise RuntimeError(f"{service.settings.name} did not start")
+            raise RuntimeError(f"nothing started on port {port}")
         await asyncio.sleep(0.02)
     try:
-        yield f"http://127.0.0.1:{service.settings.port}"
+        yield f"http://127.0.0.1:{port}"
     finally:
         server.should_exit = True
         await task

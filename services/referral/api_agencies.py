@@ -4,14 +4,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, HTTPException, Query, Request, Response
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from contracts.agencies import AgencyUnit
 from contracts.common import AgencyKind, ReferralStatus, Urgency
 from saphan_runtime.http import BusDep, SessionDep, etag, event_stream, expected_version, sse
 from services.referral import queries
 from services.referral.api import ERRORS, ReferralView, referral_view
-from services.referral.commands import RecordAgencyUnit
+from services.referral.commands import RecordAgencyUnit, ReplayWebhook, SubscribeWebhook
 
 router = APIRouter(tags=["agencies"])
 PAGE = Annotated[int, Query(ge=1, le=10_000)]
@@ -107,3 +107,42 @@ async def get_sent(unit_id: str, session: SessionDep, status: ReferralStatus | N
 async def get_escalations(unit_id: str, session: SessionDep) -> list[dict[str, Any]]:
     """Return the missed deadlines escalated to a provincial office."""
     return await queries.escalations_to(session, unit_id)
+
+
+class WebhookRequest(BaseModel):
+    """Where to send a unit's events, which types, and (optionally) the secret to sign them with."""
+
+    url: str = Field(pattern=r"^https?://", max_length=2000)
+    event_types: list[str] = Field(min_length=1, max_length=50)
+    secret: str | None = Field(default=None, min_length=16, max_length=200)
+    from_position: int | None = Field(default=None, ge=1, description="replay from here; default: new events only")
+
+
+class WebhookCreated(BaseModel):
+    """The new webhook and its signing secret (shown this once)."""
+
+    webhook_id: str
+    secret: str
+
+
+class Replay(BaseModel):
+    from_position: int = Field(ge=1)
+
+
+@router.post("/agencies/{unit_id}/webhooks", status_code=201, response_model=WebhookCreated, responses=ERRORS)
+async def subscribe(unit_id: str, body: WebhookRequest, bus: BusDep) -> Any:
+    """Send a unit's system the events that concern it, signed with HMAC-SHA256 (X-Saphan-Signature)."""
+    return await bus.handle(SubscribeWebhook(unit_id=unit_id, **body.model_dump()))
+
+
+@router.get("/agencies/{unit_id}/webhooks")
+async def list_webhooks(unit_id: str, session: SessionDep) -> list[dict[str, Any]]:
+    """Return a unit's webhooks with their delivery state (position, failures, next attempt, last error)."""
+    return await queries.webhooks_of_unit(session, unit_id)
+
+
+@router.post("/agencies/{unit_id}/webhooks/{webhook_id}/replay", status_code=202, responses=ERRORS)
+async def replay(unit_id: str, webhook_id: str, body: Replay, bus: BusDep) -> dict[str, Any]:
+    """Deliver the webhook's events again, starting at a position of referral's event log."""
+    await bus.handle(ReplayWebhook(unit_id=unit_id, webhook_id=webhook_id, from_position=body.from_position))
+    return {"webhook_id": webhook_id, "from_position": body.from_position}

@@ -23,6 +23,7 @@ def bootstrap(settings: Settings | None = None, clock: Callable[[], datetime] = 
         handlers=handlers(policy), project=projections.project, subscriptions=SUBSCRIPTIONS,
         routers=[api.router, api_agencies.router, api_casework.router],
         on_start=[background.seed_registry(load_registry_file(settings.agencies_file))],
-        tickers=[background.deadline_watch(settings.deadline_check_seconds, clock)],
+        tickers=[background.deadline_watch(settings.deadline_check_seconds, clock),
+                 background.webhook_dispatch(settings.webhook_dispatch_seconds, clock)],
         title="Saphan referral / ส่งต่อ", description="Routes cases between the four agencies and follows referrals.",
     ))

@@ -101,3 +101,21 @@ class OverrideRouting(Command):
     reason: str = Field(min_length=1, max_length=1000)
     assignments: list[Reassign] = Field(min_length=1, max_length=10)
     expected_version: int | None = None
+
+
+class SubscribeWebhook(Command):
+    """Send a unit's system the events that concern it, signed with a secret, from now or from a position."""
+
+    unit_id: str
+    url: str = Field(pattern=r"^https?://", max_length=2000)
+    event_types: list[str] = Field(min_length=1, max_length=50)
+    secret: str | None = Field(default=None, min_length=16, max_length=200)
+    from_position: int | None = Field(default=None, ge=1)
+
+
+class ReplayWebhook(Command):
+    """Deliver a webhook's events again, starting from a position of referral's event log."""
+
+    unit_id: str
+    webhook_id: str
+    from_position: int = Field(ge=1)

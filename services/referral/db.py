@@ -1,9 +1,9 @@
 """Referral's tables: the shared event store and its views (routings, units and their areas, referrals, deadlines,
 escalations)."""
 
-from sqlalchemy import JSON, Boolean, Column, Integer, MetaData, String, Table
+from sqlalchemy import JSON, BigInteger, Boolean, Column, Integer, MetaData, String, Table, Text
 
-from saphan_runtime.db import UtcDateTime, event_store_tables
+from saphan_runtime.db import Position, UtcDateTime, event_store_tables
 
 metadata = MetaData()
 event_store_tables(metadata)
@@ -82,4 +82,31 @@ escalations = Table(
     Column("escalated_to", String(64), nullable=False, index=True),
     Column("due_at", UtcDateTime(), nullable=False),
     Column("detected_at", UtcDateTime(), nullable=False),
+)
+
+webhooks = Table(
+    "webhooks",
+    metadata,
+    Column("webhook_id", String(64), primary_key=True),
+    Column("unit_id", String(64), nullable=False, index=True),
+    Column("url", String(2000), nullable=False),
+    Column("event_types", JSON, nullable=False),
+    Column("secret", String(200), nullable=False),
+    Column("position", BigInteger, nullable=False),  # delivered (or skipped) up to this event position
+    Column("failures", Integer, nullable=False),
+    Column("next_attempt_at", UtcDateTime(), nullable=True),
+    Column("last_error", Text, nullable=True),
+    Column("created_at", UtcDateTime(), nullable=False),
+)
+
+webhook_deliveries = Table(
+    "webhook_deliveries",
+    metadata,
+    Column("id", Position, primary_key=True, autoincrement=True),
+    Column("webhook_id", String(64), nullable=False, index=True),
+    Column("position", BigInteger, nullable=False),
+    Column("event_id", String(64), nullable=False),
+    Column("status_code", Integer, nullable=True),
+    Column("error", Text, nullable=True),
+    Column("attempted_at", UtcDateTime(), nullable=False),
 )

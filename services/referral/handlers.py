@@ -14,7 +14,7 @@ from contracts.referral import ReferralRequested, RoutingDecided
 from saphan_runtime.bus import Handler
 from saphan_runtime.errors import StaleVersion
 from saphan_runtime.eventstore import UnitOfWork
-from services.referral import casework, deadlines, domain, queries, referrals, registry
+from services.referral import casework, deadlines, domain, queries, referrals, registry, webhook_handlers
 from services.referral.commands import (
     CancelCaseReferrals,
     ChangeReferralStatus,
@@ -23,8 +23,10 @@ from services.referral.commands import (
     NoteCaseFacts,
     OverrideRouting,
     RecordAgencyUnit,
+    ReplayWebhook,
     RouteCase,
     SeedRegistry,
+    SubscribeWebhook,
 )
 from services.referral.lifecycle import Action
 from services.referral.rules import RuleBook
@@ -235,4 +237,6 @@ def handlers(policy: Policy) -> dict[type, Handler]:
         SeedRegistry: partial(seed_registry, clock=policy.clock),
         DoCaseWork: partial(do_case_work, clock=policy.clock),
         OverrideRouting: partial(override_routing, policy=policy),
+        SubscribeWebhook: partial(webhook_handlers.subscribe_webhook, clock=policy.clock),
+        ReplayWebhook: partial(webhook_handlers.replay_webhook, clock=policy.clock),
     }

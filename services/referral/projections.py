@@ -5,7 +5,7 @@ from typing import Any
 from sqlalchemy import delete, insert, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from contracts.agencies import AgencyUnitRecorded
+from contracts.agencies import AgencyUnitRecorded, WebhookReplayRequested, WebhookSubscribed
 from contracts.casework import (
     CaseManagerAssigned,
     CaseWorkEvent,
@@ -17,7 +17,15 @@ from contracts.envelope import EventData
 from contracts.referral import ReferralOverdue, ReferralRequested, ReferralStatusChanged, RoutingDecided
 from contracts.registry import EVENT_MODELS
 from saphan_runtime.eventstore import Projection, StoredEvent, projector
-from services.referral.db import agency_areas, agency_units, deadlines, escalations, referrals, routings
+from services.referral.db import (
+    agency_areas,
+    agency_units,
+    deadlines,
+    escalations,
+    referrals,
+    routings,
+    webhooks,
+)
 from services.referral.deadlines import still_pending
 
 CASE_WORK_EVENTS = [model for model in EVENT_MODELS if issubclass(model, CaseWorkEvent)]
@@ -108,12 +116,29 @@ async def case_worked(session: AsyncSession, event: StoredEvent) -> None:
     await session.execute(update(routings).where(routings.c.case_id == data.case_id).values(**values))
 
 
+async def webhook_subscribed(session: AsyncSession, event: StoredEvent) -> None:
+    """Add a webhook; it starts after the newest event unless a replay says otherwise."""
+    data: WebhookSubscribed = _data(event, WebhookSubscribed)
+    await session.execute(insert(webhooks), {
+        "webhook_id": data.webhook_id, "unit_id": data.unit_id, "url": data.url, "event_types": data.event_types,
+        "secret": data.secret, "position": event.position, "failures": 0, "created_at": data.subscribed_at})
+
+
+async def webhook_replayed(session: AsyncSession, event: StoredEvent) -> None:
+    """Move a webhook's cursor back so deliveries start again at a position."""
+    data: WebhookReplayRequested = _data(event, WebhookReplayRequested)
+    await session.execute(update(webhooks).where(webhooks.c.webhook_id == data.webhook_id).values(
+        position=data.from_position - 1, failures=0, next_attempt_at=None, last_error=None))
+
+
 PROJECTIONS: dict[type[EventData], Projection] = {
     RoutingDecided: routing_recorded,
     AgencyUnitRecorded: unit_recorded,
     ReferralRequested: referral_requested,
     ReferralStatusChanged: status_changed,
     ReferralOverdue: overdue_recorded,
+    WebhookSubscribed: webhook_subscribed,
+    WebhookReplayRequested: webhook_replayed,
     **{work: case_worked for work in CASE_WORK_EVENTS},
 }
 

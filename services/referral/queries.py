@@ -9,7 +9,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts.agencies import AgencyUnit
 from contracts.common import Location
-from services.referral.db import agency_areas, agency_units, deadlines, escalations, referrals, routings
+from services.referral.db import (
+    agency_areas,
+    agency_units,
+    deadlines,
+    escalations,
+    metadata,
+    referrals,
+    routings,
+    webhooks,
+)
 
 ACTIVE = ("requested", "received", "accepted", "in_progress", "on_hold")
 
@@ -112,3 +121,37 @@ async def deadlines_due(session: AsyncSession, now: datetime, limit: int = 200) 
     return [(row.referral_id, row.kind) for row in rows]
 
 
+
+
+async def find_webhook(session: AsyncSession, webhook_id: str) -> dict[str, Any] | None:
+    """Return one webhook (with its secret: for the dispatcher only), or None."""
+    row = (await session.execute(select(webhooks).where(webhooks.c.webhook_id == webhook_id))).mappings().first()
+    return dict(row) if row else None
+
+
+async def webhooks_of_unit(session: AsyncSession, unit_id: str) -> list[dict[str, Any]]:
+    """Return a unit's webhooks and their delivery state, without their secrets."""
+    rows = await session.execute(select(*[c for c in webhooks.c if c.name != "secret"])
+                                 .where(webhooks.c.unit_id == unit_id).order_by(webhooks.c.created_at))
+    return [dict(row) for row in rows.mappings()]
+
+
+async def webhooks_due(session: AsyncSession, now: datetime) -> list[dict[str, Any]]:
+    """Return the webhooks whose next delivery may be tried now."""
+    rows = await session.execute(select(webhooks).where(
+        (webhooks.c.next_attempt_at.is_(None)) | (webhooks.c.next_attempt_at <= now)))
+    return [dict(row) for row in rows.mappings()]
+
+
+async def published_after(session: AsyncSession, position: int, limit: int = 100) -> list[tuple[int, str]]:
+    """Return the published events after a position of the event log: (position, CloudEvent JSON)."""
+    events = metadata.tables["events"]
+    rows = await session.execute(select(events.c.position, events.c.payload)
+                                 .where(events.c.position > position, events.c.topic.is_not(None))
+                                 .order_by(events.c.position).limit(limit))
+    return [(row.position, row.payload) for row in rows]
+
+
+async def head_position(session: AsyncSession) -> int:
+    """Return the position of the newest event."""
+    return int(await session.scalar(select(func.max(metadata.tables["events"].c.position))) or 0)

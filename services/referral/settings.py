@@ -28,3 +28,4 @@ class Settings(ServiceSettings):
     # JSON, e.g. {"crisis": {"receipt_seconds": 900, "acceptance_seconds": 3600}, ...}
     deadline_limits: dict[Urgency, Limits] = Field(default_factory=lambda: dict(DEFAULT_LIMITS))
     deadline_check_seconds: float = Field(default=5.0, gt=0)
+    webhook_dispatch_seconds: float = Field(default=1.0, gt=0)

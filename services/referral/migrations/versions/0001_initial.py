@@ -80,7 +80,31 @@ def upgrade() -> None:
         sa.Column("detected_at", STAMP, nullable=False),
     )
 
+    op.create_table(
+        "webhooks",
+        sa.Column("webhook_id", sa.String(64), primary_key=True),
+        sa.Column("unit_id", sa.String(64), nullable=False, index=True),
+        sa.Column("url", sa.String(2000), nullable=False),
+        sa.Column("event_types", sa.JSON, nullable=False),
+        sa.Column("secret", sa.String(200), nullable=False),
+        sa.Column("position", sa.BigInteger, nullable=False),
+        sa.Column("failures", sa.Integer, nullable=False),
+        sa.Column("next_attempt_at", STAMP, nullable=True),
+        sa.Column("last_error", sa.Text, nullable=True),
+        sa.Column("created_at", STAMP, nullable=False),
+    )
+    op.create_table(
+        "webhook_deliveries",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True, autoincrement=True),
+        sa.Column("webhook_id", sa.String(64), nullable=False, index=True),
+        sa.Column("position", sa.BigInteger, nullable=False),
+        sa.Column("event_id", sa.String(64), nullable=False),
+        sa.Column("status_code", sa.Integer, nullable=True),
+        sa.Column("error", sa.Text, nullable=True),
+        sa.Column("attempted_at", STAMP, nullable=False),
+    )
 
 def downgrade() -> None:
-    for table in ("escalations", "deadlines", "referrals", "agency_areas", "agency_units", "routings"):
+    for table in ("webhook_deliveries", "webhooks", "escalations", "deadlines", "referrals", "agency_areas",
+                  "agency_units", "routings"):
         op.drop_table(table)
