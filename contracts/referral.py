@@ -57,17 +57,23 @@ class RoutingDecided(EventData):
     decided_at: AwareDatetime
 
 
-class ReferralRequested(EventData):
-    """A referral of a case from one unit to another, with its deadlines (a FHIR Task in `requested`)."""
+class ReferralEvent(EventData):
+    """Base of the events of one referral: which referral, of which case, from which unit to which."""
 
-    event_type = "saphan.referral.referral-requested"
-    version = 1
     topic = REFERRAL_EVENTS
 
     referral_id: str = Field(min_length=1, max_length=64)
     case_id: str = Field(min_length=1, max_length=64)
     from_unit: str
     to_unit: str
+
+
+class ReferralRequested(ReferralEvent):
+    """A referral of a case from one unit to another, with its deadlines (a FHIR Task in `requested`)."""
+
+    event_type = "saphan.referral.referral-requested"
+    version = 1
+
     to_kind: AgencyKind
     role: ReferralRole
     urgency: Urgency
@@ -77,17 +83,12 @@ class ReferralRequested(EventData):
     requested_at: AwareDatetime
 
 
-class ReferralStatusChanged(EventData):
+class ReferralStatusChanged(ReferralEvent):
     """A referral moved to a new status; the sender sees every change (the loop is closed)."""
 
     event_type = "saphan.referral.referral-status-changed"
     version = 1
-    topic = REFERRAL_EVENTS
 
-    referral_id: str = Field(min_length=1, max_length=64)
-    case_id: str = Field(min_length=1, max_length=64)
-    from_unit: str
-    to_unit: str
     previous: ReferralStatus
     status: ReferralStatus
     reason: StatusReason | None = None
