@@ -94,18 +94,20 @@ def event_store_tables(metadata: MetaData) -> None:
     )
 
 
-def create_engine(url: str) -> AsyncEngine:
-    """Create the async engine; SQLite gets WAL, a busy timeout and serialised (IMMEDIATE) transactions."""
+def create_engine(url: str, *, read_only: bool = False) -> AsyncEngine:
+    """Create the async engine; SQLite gets WAL, a busy timeout and serialised (IMMEDIATE) write transactions,
+    and a read-only engine whose snapshots never wait for the writers."""
     if url.startswith("sqlite"):
         engine = create_async_engine(url, connect_args={"timeout": 30})
-        _serialise_sqlite_transactions(engine)
+        _configure_sqlite(engine, read_only=read_only)
         return engine
     return create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
 
 
-def _serialise_sqlite_transactions(engine: AsyncEngine) -> None:
+def _configure_sqlite(engine: AsyncEngine, *, read_only: bool) -> None:
     # pysqlite's deferred BEGIN lets two transactions read, then one fails to upgrade to a writer
-    # (SQLITE_BUSY_SNAPSHOT). BEGIN IMMEDIATE takes the write lock up front, so writers queue instead.
+    # (SQLITE_BUSY_SNAPSHOT). BEGIN IMMEDIATE takes the write lock up front, so writers queue instead. Readers
+    # (queries, streams) use a deferred BEGIN: in WAL mode they read a snapshot and wait for nobody.
     @event.listens_for(engine.sync_engine, "connect")
     def on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None
@@ -113,11 +115,13 @@ def _serialise_sqlite_transactions(engine: AsyncEngine) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA busy_timeout=30000")
+        if read_only:
+            cursor.execute("PRAGMA query_only=ON")
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")
     def on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -148,7 +148,7 @@ def get_bus(request: Request) -> MessageBus:
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     """Yield a read-only session for queries (no transaction is committed)."""
-    async with request.app.state.service.sessions() as session:
+    async with request.app.state.service.read_sessions() as session:
         yield session
 
 

@@ -36,10 +36,12 @@ class OutboxRelay:
         broker: BrokerSettings,
         batch_size: int,
         poll_seconds: float,
+        read_sessions: async_sessionmaker[AsyncSession] | None = None,
     ) -> None:
         self._name, self._sessions, self._producer, self._broker = name, sessions, producer, broker
         self._events, self._cursor = tables["events"], tables["relay_cursor"]
         self._batch_size, self._poll_seconds = batch_size, poll_seconds
+        self._read_sessions = read_sessions or sessions  # reading need not wait for the writers (SQLite)
         self._wake = asyncio.Event()
         self.published = 0
 
@@ -77,7 +79,7 @@ class OutboxRelay:
 
     async def backlog(self) -> int:
         """Return how many stored events wait to be published."""
-        async with self._sessions() as session:
+        async with self._read_sessions() as session:
             cursor = select(self._cursor.c.position).where(self._cursor.c.relay == self._name).scalar_subquery()
             waiting = await session.scalar(
                 select(func.count()).select_from(self._events)
@@ -86,7 +88,7 @@ class OutboxRelay:
         return int(waiting or 0)
 
     async def _read_batch(self) -> tuple[int | None, list[Row[Any]]]:
-        async with self._sessions() as session, session.begin():
+        async with self._read_sessions() as session, session.begin():
             position = await session.scalar(
                 select(self._cursor.c.position).where(self._cursor.c.relay == self._name)
             )

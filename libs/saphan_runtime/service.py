@@ -55,6 +55,9 @@ class Service:
         self.database_url = parts.settings.resolved_database_url()
         self.engine = db.create_engine(self.database_url)
         self.sessions = db.create_sessionmaker(self.engine)
+        self.read_engine = db.create_engine(self.database_url, read_only=True) if self.database_url.startswith(
+            "sqlite") else self.engine
+        self.read_sessions = db.create_sessionmaker(self.read_engine)
         self.tables = dict(parts.metadata.tables)
         self.bus = MessageBus(parts.handlers, self.unit_of_work)
         self.producer: AIOKafkaProducer | None = None
@@ -84,7 +87,7 @@ class Service:
         self.producer = kafka.producer(self.settings.broker, f"saphan-{self.settings.name}")
         await self.producer.start()
         self.relay = OutboxRelay(name=self.settings.name, sessions=self.sessions, tables=self.tables,
-                                 producer=self.producer, broker=self.settings.broker,
+                                 producer=self.producer, broker=self.settings.broker, read_sessions=self.read_sessions,
                                  batch_size=self.settings.relay_batch_size,
                                  poll_seconds=self.settings.relay_poll_seconds)
         self._tasks.append(asyncio.create_task(self.relay.run(), name=f"{self.settings.name}-relay"))
@@ -130,6 +133,7 @@ class Service:
         if self.producer is not None:
             await self.producer.stop()
         await self.engine.dispose()
+        await self.read_engine.dispose()
 
     def health(self) -> dict[str, Any]:
         """Return liveness: the process answers, and which of its loops are running."""

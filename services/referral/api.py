@@ -119,7 +119,7 @@ async def stream_case_status(case_id: str, request: Request) -> StreamingRespons
     """Push the case's status (server-sent events) now and after every change."""
 
     async def snapshot() -> Any:
-        async with request.app.state.service.sessions() as session:
+        async with request.app.state.service.read_sessions() as session:
             return await case_status_view(session, case_id)
 
     return sse(event_stream(request, snapshot))

@@ -88,7 +88,7 @@ async def stream_inbox(unit_id: str, request: Request) -> StreamingResponse:
     """Push a unit's open referrals (server-sent events) now and after every change."""
 
     async def snapshot() -> Any:
-        async with request.app.state.service.sessions() as session:
+        async with request.app.state.service.read_sessions() as session:
             return await _inbox(session, unit_id, sent=False, only=queries.InboxFilter(active_only=True),
                                 page=1, size=200)
 

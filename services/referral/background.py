@@ -29,7 +29,7 @@ def deadline_watch(every_seconds: float, clock: Any) -> Ticker:
     are in the database)."""
 
     async def check(service: Any) -> None:
-        async with service.sessions() as session:
+        async with service.read_sessions() as session:
             due = await queries.deadlines_due(session, clock())
         for referral_id, kind in due:
             await service.bus.handle(MarkOverdue(referral_id=referral_id, deadline=DeadlineKind(kind)))
@@ -41,7 +41,7 @@ def webhook_dispatch(every_seconds: float, clock: Any) -> Ticker:
     """Return the ticker that delivers each webhook's events in order, signed, retrying with backoff."""
 
     async def dispatch(service: Any) -> None:
-        async with service.sessions() as session:
+        async with service.read_sessions() as session:
             due = await queries.webhooks_due(session, clock())
         if due:
             async with httpx.AsyncClient(timeout=DELIVERY_TIMEOUT_SECONDS) as client:
@@ -53,7 +53,7 @@ def webhook_dispatch(every_seconds: float, clock: Any) -> Ticker:
 
 async def _deliver(service: Any, client: httpx.AsyncClient, hook: dict[str, Any], clock: Any) -> None:
     """Deliver a webhook's next events until one fails; events that do not concern its unit are skipped."""
-    async with service.sessions() as session:
+    async with service.read_sessions() as session:
         batch = await queries.published_after(session, hook["position"])
     position = hook["position"]
     for event_position, payload in batch:
