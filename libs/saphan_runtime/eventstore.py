@@ -1,5 +1,6 @@
 """The unit of work: one transaction over a service's event store, its projections and its inbox."""
 
+import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from types import TracebackType
@@ -80,9 +81,10 @@ class UnitOfWork:
         project: Projector,
         on_commit: Callable[[], None],
         inbox: InboxKey | None = None,
+        gate: asyncio.Lock | None = None,
     ) -> None:
         self._sessions, self._tables, self._source = sessions, tables, source
-        self._project, self._on_commit, self._inbox = project, on_commit, inbox
+        self._project, self._on_commit, self._inbox, self._gate = project, on_commit, inbox, gate
         self._session: AsyncSession | None = None
         self._appended = False
 
@@ -94,6 +96,8 @@ class UnitOfWork:
         return self._session
 
     async def __aenter__(self) -> Self:
+        if self._gate is not None:
+            await self._gate.acquire()
         self._session = self._sessions()
         try:
             await self._session.begin()
@@ -113,6 +117,8 @@ class UnitOfWork:
                 await session.rollback()
         finally:
             await session.close()
+            if self._gate is not None:
+                self._gate.release()
 
     async def commit(self) -> None:
         """Commit everything done in this unit of work and wake the outbox relay."""

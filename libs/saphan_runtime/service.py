@@ -58,6 +58,8 @@ class Service:
         self.read_engine = db.create_engine(self.database_url, read_only=True) if self.database_url.startswith(
             "sqlite") else self.engine
         self.read_sessions = db.create_sessionmaker(self.read_engine)
+        # SQLite has one writer at a time and its busy-wait is unfair: queue this process's writers in order.
+        self.write_gate = asyncio.Lock() if self.database_url.startswith("sqlite") else None
         self.tables = dict(parts.metadata.tables)
         self.bus = MessageBus(parts.handlers, self.unit_of_work)
         self.producer: AIOKafkaProducer | None = None
@@ -71,7 +73,7 @@ class Service:
     def unit_of_work(self, inbox: InboxKey | None = None) -> UnitOfWork:
         """Return a new unit of work over this service's store."""
         return UnitOfWork(self.sessions, self.tables, source=self.settings.source(), project=self.parts.project,
-                          on_commit=self._wake_relay, inbox=inbox)
+                          on_commit=self._wake_relay, inbox=inbox, gate=self.write_gate)
 
     def _wake_relay(self) -> None:
         if self.relay is not None:
