@@ -37,11 +37,13 @@ class OutboxRelay:
         batch_size: int,
         poll_seconds: float,
         read_sessions: async_sessionmaker[AsyncSession] | None = None,
+        gate: asyncio.Lock | None = None,
     ) -> None:
         self._name, self._sessions, self._producer, self._broker = name, sessions, producer, broker
         self._events, self._cursor = tables["events"], tables["relay_cursor"]
         self._batch_size, self._poll_seconds = batch_size, poll_seconds
         self._read_sessions = read_sessions or sessions  # reading need not wait for the writers (SQLite)
+        self._gate = gate  # writing queues with the service's other writers (SQLite)
         self._wake = asyncio.Event()
         self.published = 0
 
@@ -118,7 +120,7 @@ class OutboxRelay:
             return delivery
 
     async def _advance(self, previous: int | None, position: int) -> None:
-        async with self._sessions() as session, session.begin():
+        async with self._gate or contextlib.nullcontext(), self._sessions() as session, session.begin():
             values = {"position": position, "updated_at": cloudevents.now()}
             if previous is None:
                 await session.execute(self._cursor.insert().values(relay=self._name, **values))

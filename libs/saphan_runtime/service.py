@@ -90,6 +90,7 @@ class Service:
         await self.producer.start()
         self.relay = OutboxRelay(name=self.settings.name, sessions=self.sessions, tables=self.tables,
                                  producer=self.producer, broker=self.settings.broker, read_sessions=self.read_sessions,
+                                 gate=self.write_gate,
                                  batch_size=self.settings.relay_batch_size,
                                  poll_seconds=self.settings.relay_poll_seconds)
         self._tasks.append(asyncio.create_task(self.relay.run(), name=f"{self.settings.name}-relay"))
