@@ -1,7 +1,7 @@
 """Every event type, by its CloudEvents `type`: the one table producers, consumers and tests read."""
 
 from contracts.agencies import AgencyUnitRecorded, WebhookReplayRequested, WebhookSubscribed
-from contracts.audit import EventRecorded
+from contracts.audit import CheckpointSigned, EventRecorded
 from contracts.casework import (
     AssessmentRecorded,
     CarePlanAgreed,
@@ -51,6 +51,7 @@ EVENT_MODELS: tuple[type[EventData], ...] = (
     OwnershipTransferRequested,
     OwnershipTransferAnswered,
     EventRecorded,
+    CheckpointSigned,
 )
 
 BY_TYPE: dict[str, type[EventData]] = {model.type_name(): model for model in EVENT_MODELS}

@@ -7,6 +7,8 @@ from typing import Annotated
 import typer
 
 app = typer.Typer(help="Saphan (สะพาน): inter-agency case referral.", no_args_is_help=True)
+audit = typer.Typer(help="The audit ledger.", no_args_is_help=True)
+app.add_typer(audit, name="audit")
 
 
 @app.command()
@@ -53,3 +55,30 @@ def schemas(check: Annotated[bool, typer.Option(help="fail if a schema file is s
         return
     for path in write_schemas():
         typer.echo(f"wrote {path}")
+
+
+@audit.command("verify")
+def audit_verify(
+    database_url: Annotated[str, typer.Option(envvar="AUDIT_DATABASE_URL", help="default: var/audit.db")] = "",
+    public_key: Annotated[str, typer.Option(help="Ed25519 public key, base64 (default: the service's own)")] = "",
+) -> None:
+    """Recompute the whole ledger, check every signed checkpoint, and name the first place it was altered."""
+    import asyncio
+
+    from rich.progress import Progress
+
+    from services.audit.bootstrap import signer_for
+    from services.audit.settings import Settings
+    from services.audit.verify import verify_ledger
+
+    settings = Settings(database_url=database_url) if database_url else Settings()
+    key = public_key or signer_for(settings).public_key
+    with Progress() as bar:
+        task = bar.add_task("verifying the ledger", total=None)
+        finding = asyncio.run(verify_ledger(settings.resolved_database_url(), key,
+                                            lambda done, total: bar.update(task, completed=done, total=total)))
+    typer.echo(f"{finding.entries} entries and {finding.checkpoints} checkpoints verified")
+    if not finding.intact:
+        typer.echo(f"TAMPERED at sequence {finding.first_bad_sequence}: {finding.problem}", err=True)
+        raise typer.Exit(1)
+    typer.echo("the ledger is intact / สมุดบัญชีครบถ้วนไม่ถูกแก้ไข")

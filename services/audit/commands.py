@@ -15,3 +15,9 @@ class RecordEvent(BaseModel):
     raw: str
     causation_id: str | None = None
     wait_for_cause: bool = True
+
+
+class SignCheckpoint(BaseModel):
+    """Sign the ledger's current size and root, unless the newest checkpoint already covers it."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")

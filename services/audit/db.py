@@ -20,5 +20,26 @@ ledger_entries = Table(
     Column("partition", Integer, nullable=False),
     Column("offset", BigInteger, nullable=False),
     Column("event", Text, nullable=False),
+    Column("record", Text, nullable=False),  # the stored ledger entry (EventRecorded), the Merkle leaf's data
+    Column("leaf_hash", String(64), nullable=False),  # RFC 6962: SHA-256(0x00 || record)
     Column("recorded_at", UtcDateTime(), nullable=False),
+)
+
+ledger_frontier = Table(
+    "ledger_frontier",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("size", BigInteger, nullable=False),
+    Column("state", Text, nullable=False),  # the roots of the perfect subtrees (merkle.Frontier), JSON
+)
+
+checkpoints = Table(
+    "checkpoints",
+    metadata,
+    Column("tree_size", BigInteger, primary_key=True, autoincrement=False),
+    Column("root_hash", String(64), nullable=False),
+    Column("signed_at", UtcDateTime(), nullable=False),
+    Column("key_id", String(16), nullable=False),
+    Column("note", Text, nullable=False),
+    Column("signature", String(200), nullable=False),
 )

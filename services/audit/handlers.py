@@ -1,15 +1,20 @@
 """Audit's use cases; each owns its transaction. The routing table is at the bottom."""
 
 import logging
+from functools import partial
+from typing import Any
 
+from contracts.audit import CheckpointSigned
 from saphan_runtime.bus import Handler
 from saphan_runtime.cloudevents import now
 from saphan_runtime.errors import Deferred
 from saphan_runtime.eventstore import UnitOfWork
-from services.audit import domain, projections
-from services.audit.commands import RecordEvent
+from services.audit import checkpoints, domain, projections
+from services.audit.checkpoints import Signer
+from services.audit.commands import RecordEvent, SignCheckpoint
 
 log = logging.getLogger(__name__)
+CHECKPOINT_STREAM = "checkpoints"
 
 
 async def record_event(command: RecordEvent, uow: UnitOfWork) -> None:
@@ -32,6 +37,25 @@ async def check_cause_recorded(command: RecordEvent, uow: UnitOfWork) -> None:
                 command.causation_id)
 
 
-HANDLERS: dict[type, Handler] = {
-    RecordEvent: record_event,
-}
+async def sign_checkpoint(command: SignCheckpoint, uow: UnitOfWork, *, signer: Signer) -> dict[str, Any] | None:
+    """Sign a checkpoint of the ledger as it stands (nothing when the newest one already covers it)."""
+    async with uow:
+        size, root = await projections.ledger_head(uow.session)
+        if size == 0 or size == await projections.newest_checkpoint_size(uow.session):
+            return None
+        at = now()
+        text = checkpoints.note(size, root.hex(), at)
+        event = CheckpointSigned(tree_size=size, root_hash=root.hex(), signed_at=at, key_id=signer.key_id,
+                                 note=text, signature=signer.sign(text))
+        await uow.append(CHECKPOINT_STREAM, case_id="ledger", expected_version=await uow.version(CHECKPOINT_STREAM),
+                         events=[event])
+        await uow.commit()
+    return event.model_dump(mode="json")
+
+
+def handlers(*, signer: Signer) -> dict[type, Handler]:
+    """Return the table routing each command to its handler, with the handlers' dependencies bound."""
+    return {
+        RecordEvent: record_event,
+        SignCheckpoint: partial(sign_checkpoint, signer=signer),
+    }

@@ -4,14 +4,16 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from contracts.audit import EventRecorded
+from contracts.audit import CheckpointSigned, EventRecorded
 from contracts.envelope import EventData
+from saphan_runtime import cloudevents
 from saphan_runtime.cloudevents import canonical_json
 from saphan_runtime.eventstore import Projection, StoredEvent, projector
-from services.audit.db import ledger_entries
+from services.audit import merkle
+from services.audit.db import checkpoints, ledger_entries, ledger_frontier
 
 
 async def entry_appended(session: AsyncSession, event: StoredEvent) -> None:
@@ -19,16 +21,47 @@ async def entry_appended(session: AsyncSession, event: StoredEvent) -> None:
     data = event.data
     assert isinstance(data, EventRecorded)
     recorded = data.event
+    record = cloudevents.encode(event.envelope)  # the ledger entry exactly as stored: every byte is in the tree
+    leaf = merkle.leaf_hash(record.encode())
     await session.execute(insert(ledger_entries), {
         "sequence": data.sequence, "event_id": recorded["id"], "case_id": data.case_id,
         "type": recorded["type"], "source": recorded["source"], "time": datetime.fromisoformat(recorded["time"]),
         "topic": data.topic_name, "partition": data.partition, "offset": data.offset,
-        "event": canonical_json(recorded), "recorded_at": data.recorded_at,
+        "event": canonical_json(recorded), "record": record, "leaf_hash": leaf.hex(), "recorded_at": data.recorded_at,
     })
+    await _grow_tree(session, leaf, data.sequence)
+
+
+async def _grow_tree(session: AsyncSession, leaf: bytes, sequence: int) -> None:
+    """Add a leaf to the ledger's Merkle tree (its compact frontier), so a root costs O(log n)."""
+    frontier = await _frontier(session)
+    if frontier.size != sequence - 1:
+        raise RuntimeError(f"the ledger's tree has {frontier.size} leaves; sequence {sequence} cannot follow")
+    frontier.append(leaf)
+    state = json.dumps(frontier.to_json())
+    updated = await session.execute(update(ledger_frontier).where(ledger_frontier.c.id == 1)
+                                    .values(size=frontier.size, state=state))
+    if not updated.rowcount:  # type: ignore[attr-defined]
+        await session.execute(insert(ledger_frontier), {"id": 1, "size": frontier.size, "state": state})
+
+
+async def _frontier(session: AsyncSession) -> merkle.Frontier:
+    state = await session.scalar(select(ledger_frontier.c.state).where(ledger_frontier.c.id == 1))
+    return merkle.Frontier.from_json(json.loads(state)) if state else merkle.Frontier()
+
+
+async def checkpoint_signed(session: AsyncSession, event: StoredEvent) -> None:
+    """Keep a signed checkpoint."""
+    data = event.data
+    assert isinstance(data, CheckpointSigned)
+    await session.execute(insert(checkpoints), {
+        "tree_size": data.tree_size, "root_hash": data.root_hash, "signed_at": data.signed_at,
+        "key_id": data.key_id, "note": data.note, "signature": data.signature})
 
 
 PROJECTIONS: dict[type[EventData], Projection] = {
     EventRecorded: entry_appended,
+    CheckpointSigned: checkpoint_signed,
 }
 
 project = projector(PROJECTIONS)
@@ -46,3 +79,36 @@ async def case_timeline(session: AsyncSession, case_id: str) -> list[dict[str, A
         select(ledger_entries).where(ledger_entries.c.case_id == case_id).order_by(ledger_entries.c.sequence)
     )
     return [{**row, "event": json.loads(row["event"])} for row in rows.mappings()]
+
+
+async def ledger_head(session: AsyncSession) -> tuple[int, bytes]:
+    """Return the ledger's size and Merkle root."""
+    frontier = await _frontier(session)
+    return frontier.size, frontier.root()
+
+
+async def newest_checkpoint_size(session: AsyncSession) -> int:
+    """Return the size of the newest checkpoint (0 if none)."""
+    return int(await session.scalar(select(func.max(checkpoints.c.tree_size))) or 0)
+
+
+async def list_checkpoints(session: AsyncSession, *, size: int | None = None) -> list[dict[str, Any]]:
+    """Return the checkpoints, oldest first (or the one of a size)."""
+    query = select(checkpoints).order_by(checkpoints.c.tree_size)
+    if size is not None:
+        query = query.where(checkpoints.c.tree_size == size)
+    return [dict(row) for row in (await session.execute(query)).mappings()]
+
+
+async def leaf_hashes(session: AsyncSession, size: int) -> list[bytes]:
+    """Return the first `size` leaf hashes of the ledger, in sequence order."""
+    rows = await session.execute(select(ledger_entries.c.leaf_hash).where(ledger_entries.c.sequence <= size)
+                                 .order_by(ledger_entries.c.sequence))
+    return [bytes.fromhex(value) for value in rows.scalars()]
+
+
+async def entry(session: AsyncSession, sequence: int) -> dict[str, Any] | None:
+    """Return one ledger entry, or None."""
+    query = select(ledger_entries).where(ledger_entries.c.sequence == sequence)
+    row = (await session.execute(query)).mappings().first()
+    return dict(row) if row else None

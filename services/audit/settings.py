@@ -1,5 +1,6 @@
 """Audit's settings, read from AUDIT_* variables."""
 
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from saphan_runtime.settings import ServiceSettings
@@ -12,3 +13,7 @@ class Settings(ServiceSettings):
 
     name: str = "audit"
     port: int = 8004
+    # The Ed25519 key that signs checkpoints: its 32-byte seed, base64. Unset: a development key kept in
+    # SAPHAN_VAR_DIR/audit-signing.key (the Access-control issue refuses that outside development).
+    signing_key: str = Field(default="", repr=False)
+    checkpoint_seconds: float = Field(default=10.0, gt=0)

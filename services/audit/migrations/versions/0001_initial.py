@@ -25,9 +25,27 @@ def upgrade() -> None:
         sa.Column("partition", sa.Integer, nullable=False),
         sa.Column("offset", sa.BigInteger, nullable=False),
         sa.Column("event", sa.Text, nullable=False),
+        sa.Column("record", sa.Text, nullable=False),
+        sa.Column("leaf_hash", sa.String(64), nullable=False),
         sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
+    )
+    op.create_table(
+        "ledger_frontier",
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+        sa.Column("size", sa.BigInteger, nullable=False),
+        sa.Column("state", sa.Text, nullable=False),
+    )
+    op.create_table(
+        "checkpoints",
+        sa.Column("tree_size", sa.BigInteger, primary_key=True, autoincrement=False),
+        sa.Column("root_hash", sa.String(64), nullable=False),
+        sa.Column("signed_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("key_id", sa.String(16), nullable=False),
+        sa.Column("note", sa.Text, nullable=False),
+        sa.Column("signature", sa.String(200), nullable=False),
     )
 
 
 def downgrade() -> None:
-    op.drop_table("ledger_entries")
+    for table in ("checkpoints", "ledger_frontier", "ledger_entries"):
+        op.drop_table(table)
