@@ -1,6 +1,7 @@
 """End to end, as a user would: `saphan up`, 50 reports over HTTP, and every case's trail in the audit ledger."""
 
 import asyncio
+import json
 
 import httpx
 import jsonschema
@@ -9,6 +10,7 @@ import pytest
 from contracts.topics import AUDIT_EVENTS, DOCUMENTS_EVENTS, INTAKE_EVENTS, REFERRAL_EVENTS
 from saphan_runtime.schemas import ENVELOPE_FILE, load_schema
 from saphan_runtime.testing import eventually, read_topic
+from services.audit.verify import verify_ledger
 from tests.helpers import report
 from tests.system import saphan_up
 
@@ -82,10 +84,18 @@ async def test_fifty_reports_reach_the_audit_ledger_once_each_and_in_order(
             assert routing["lead_unit"] == "msdhs-10"
             files = await client.get(f"{system.urls['documents']}/cases/{child}/documents")
             assert files.status_code == 200
+            signed = await client.post(f"{system.urls['audit']}/checkpoints")
+            key = (await client.get(f"{system.urls['audit']}/ledger/public-key")).json()["public_key"]
+            assert signed.status_code == 201
+        audit_db = system_databases.get("audit") or f"sqlite+aiosqlite:///{tmp_path / 'var' / 'audit.db'}"
+        verified = await verify_ledger(audit_db, key)
+        assert verified.intact and verified.entries >= signed.json()["tree_size"] and verified.checkpoints >= 1
         referral_events = REGISTRY_UNITS + sum(1 + referrals_for(n) for n in case_ids.values())
-        expected = {INTAKE_EVENTS: 2 * REPORTS, REFERRAL_EVENTS: referral_events, DOCUMENTS_EVENTS: 0, AUDIT_EVENTS: 0}
+        expected = {INTAKE_EVENTS: 2 * REPORTS, REFERRAL_EVENTS: referral_events, DOCUMENTS_EVENTS: 0}
         published = {topic: await read_topic(system.broker, topic, at_least=count) for topic, count in expected.items()}
-    assert {topic: len(records) for topic, records in published.items()} == expected
+        published[AUDIT_EVENTS] = await read_topic(system.broker, AUDIT_EVENTS, at_least=0)
+    assert {topic: len(published[topic]) for topic in expected} == expected
+    assert {json.loads(r.value)["type"] for r in published[AUDIT_EVENTS]} == {"saphan.audit.checkpoint-signed.v1"}
     assert_every_message_matches_its_contract([r for records in published.values() for r in records])
 
 
