@@ -214,3 +214,15 @@ async def test_an_operator_override_cancels_dropped_referrals_and_sends_new_ones
     assert states == {("shelter-10", "cancelled", "rerouted"), ("tambon-100101", "cancelled", "rerouted"),
                       ("prosecutor-10", "requested", None), ("msdhs-10", "requested", None)}
     assert status["lead_unit"] == "msdhs-10"
+
+
+async def test_a_new_referral_is_pushed_to_the_agency_inbox_stream(make_service, broker) -> None:
+    async with running(make_service("referral")) as url, httpx.AsyncClient(base_url=url, timeout=10) as client, \
+            client.stream("GET", "/agencies/prosecutor-10/inbox/stream") as stream:
+        lines = stream.aiter_lines()
+        empty = await _next_event(lines)
+        await screened(broker, "case-9")
+        pushed = await asyncio.wait_for(_next_event(lines), timeout=15)
+    assert empty["total"] == 0
+    assert [(r["case_id"], r["role"], r["status"]) for r in pushed["items"]] == [
+        ("case-9", "welfare_protection_petition", "requested")]
