@@ -49,6 +49,7 @@ def change(
 ) -> list[EventData]:
     """Decide one lifecycle move; an illegal one is refused naming the moves that are allowed."""
     referral = check_exists(referral)
+    check_party(referral, by_unit)
     move = MOVES[action]
     if referral.status not in move.sources:
         allowed = [a.value for a in allowed_actions(referral.status)]
@@ -64,6 +65,12 @@ def change(
         to_unit=referral.to_unit, previous=referral.status, status=move.target, reason=reason, outcome=outcome,
         note=note, by_unit=by_unit, changed_at=now,
     )]
+
+
+def check_party(referral: Referral, by_unit: str) -> None:
+    """Only the two units of a referral may act on it; anyone else learns nothing about it, not even its status."""
+    if by_unit not in (referral.from_unit, referral.to_unit):
+        raise Forbidden("this unit is not party to the referral / หน่วยงานนี้ไม่เกี่ยวข้องกับการส่งต่อนี้")
 
 
 def check_actor(referral: Referral, side: Side, by_unit: str) -> None:

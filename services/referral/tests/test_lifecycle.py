@@ -205,6 +205,13 @@ def test_a_third_unit_can_do_nothing(status: ReferralStatus, action: Action) -> 
         act(drive(status), action, by_unit=STRANGER, reason=StatusReason.OTHER, outcome=ReferralOutcome.OTHER)
 
 
+@pytest.mark.parametrize(("status", "action"), ILLEGAL)
+def test_a_third_unit_learns_nothing_not_even_the_status(status: ReferralStatus, action: Action) -> None:
+    with pytest.raises(Forbidden) as refused:
+        act(drive(status), action, by_unit=STRANGER, reason=StatusReason.OTHER, outcome=ReferralOutcome.OTHER)
+    assert not isinstance(refused.value, Conflict) and status.value not in str(refused.value)
+
+
 @pytest.mark.parametrize("kind", list(DeadlineKind))
 def test_nothing_is_overdue_before_the_due_time(kind: DeadlineKind) -> None:
     assert referrals.mark_overdue(requested(), kind, now=DUE[kind] - timedelta(seconds=1)) == []
@@ -271,10 +278,9 @@ class ReferralMachine(RuleBasedStateMachine):
             events = referrals.change(before, action, by_unit=by_unit, reason=reason, outcome=outcome, note=None,
                                       now=self.now)
         except Conflict:
-            assert before.status not in move.sources
+            assert by_unit != STRANGER and before.status not in move.sources
         except Forbidden:
-            assert before.status in move.sources
-            assert by_unit != unit_for(move.side)
+            assert by_unit == STRANGER or (before.status in move.sources and by_unit != unit_for(move.side))
         except DomainError as refused:
             assert before.status in move.sources
             assert by_unit == unit_for(move.side)
