@@ -11,13 +11,9 @@ Run: python -m bench.intake_submissions [--seconds 15] [--concurrency 8] [--warm
 import argparse
 import asyncio
 import itertools
-import json
-import math
 import os
-import platform
 import random
 import signal
-import subprocess
 import sys
 import tempfile
 import time
@@ -29,30 +25,15 @@ from typing import Any
 
 import httpx
 
-from saphan_runtime.broker import EmbeddedBroker, free_port, wait_for_port
+from bench.processes import Target, check_alive, machine, start_process, stop, wait_listening, wait_ready
+from bench.stats import fmt_ratio, percentile, ratio, write_results
+from saphan_runtime.broker import EmbeddedBroker, free_port
 from tests.helpers import report
 
-READY_TIMEOUT_SECONDS = 120.0
 REQUEST_TIMEOUT_SECONDS = 30.0
 # Half the reports name their client from this short list, so duplicate screening finds candidates sometimes.
 CLIENT_NAMES = ["สมชาย ใจดี", "สมหญิง รักไทย", "Somchai Jaidee", "ด.ญ. มาลี ศรีสุข", "Nok Srisuk", "วิชัย มั่นคง"]
 DEFAULT_OUT = Path("bench/results/intake_submissions.json")
-
-
-@dataclass
-class Target:
-    """One HTTP service under load: its name, where it answers, and its process."""
-
-    name: str
-    label: str
-    port: int
-    process: subprocess.Popen[bytes]
-    log_path: Path
-
-    @property
-    def url(self) -> str:
-        """Return the service's base URL."""
-        return f"http://127.0.0.1:{self.port}"
 
 
 @dataclass
@@ -85,13 +66,6 @@ def submission(n: int) -> dict[str, Any]:
     return report(n, client=client)
 
 
-def start_process(module: list[str], env: dict[str, str], log_path: Path) -> subprocess.Popen[bytes]:
-    """Start `python -m <module>` in its own session, its output going to a log file."""
-    with log_path.open("ab") as log:
-        return subprocess.Popen([sys.executable, "-m", *module], env=env, stdout=log, stderr=subprocess.STDOUT,
-                                start_new_session=True)
-
-
 def start_intake(bootstrap_servers: str, var_dir: Path, database_url: str) -> Target:
     """Start the intake service on a free port, on SQLite under var_dir unless a database URL is given."""
     port = free_port()
@@ -110,52 +84,6 @@ def start_baseline(var_dir: Path) -> Target:
     log_path = var_dir / "baseline.log"
     process = start_process(["bench.noop_app", "--port", str(port)], dict(os.environ), log_path)
     return Target("baseline", "no-op FastAPI", port, process, log_path)
-
-
-def tail(path: Path, lines: int = 30) -> str:
-    """Return the last lines of a log file."""
-    try:
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-    except OSError:
-        return ""
-
-
-def check_alive(target: Target) -> None:
-    """Fail with the end of its log if the target's process has exited."""
-    if target.process.poll() is not None:
-        raise RuntimeError(f"{target.name} exited ({target.process.returncode}):\n{tail(target.log_path)}")
-
-
-def wait_ready(target: Target, path: str = "/readyz") -> None:
-    """Wait until the target answers 200 on a path."""
-    deadline = time.monotonic() + READY_TIMEOUT_SECONDS
-    while time.monotonic() < deadline:
-        check_alive(target)
-        try:
-            if httpx.get(f"{target.url}{path}", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise TimeoutError(f"{target.name} not ready after {READY_TIMEOUT_SECONDS:.0f}s:\n{tail(target.log_path)}")
-
-
-def wait_listening(target: Target) -> None:
-    """Wait until the target's port accepts connections."""
-    wait_for_port(target.port, timeout=30)
-    check_alive(target)
-
-
-def stop(process: subprocess.Popen[bytes], timeout: float = 10.0) -> None:
-    """Ask a process to stop, and kill it if it does not."""
-    if process.poll() is not None:
-        return
-    process.terminate()
-    try:
-        process.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 
 async def worker(client: httpx.AsyncClient, url: str, deadline: float, numbers: Iterator[int], run: Run) -> None:
@@ -196,13 +124,6 @@ async def measure(target: Target, args: argparse.Namespace, numbers: Iterator[in
         return await drive(client, url, args.concurrency, args.seconds, numbers)
 
 
-def percentile(ordered: list[float], q: float) -> float:
-    """Return the nearest-rank q-th percentile of sorted values (0 for none)."""
-    if not ordered:
-        return 0.0
-    return ordered[max(0, math.ceil(q / 100 * len(ordered)) - 1)]
-
-
 def summarize(target: Target, run: Run) -> dict[str, Any]:
     """Return a target's figures: counts, throughput of 201 answers per second, latencies in ms."""
     ordered = sorted(run.latencies)
@@ -215,19 +136,9 @@ def summarize(target: Target, run: Run) -> dict[str, Any]:
     }
 
 
-def ratio(a: float, b: float) -> float | None:
-    """Return a / b rounded, or None when b is zero."""
-    return round(a / b, 3) if b else None
-
-
 def ratios(intake: dict[str, Any], baseline: dict[str, Any]) -> dict[str, float | None]:
     """Return intake's figures over the baseline's: throughput, p50 and p99."""
     return {key: ratio(intake[key], baseline[key]) for key in ("throughput_rps", "p50_ms", "p99_ms")}
-
-
-def fmt_ratio(value: float | None) -> str:
-    """Format a ratio for the table."""
-    return "n/a" if value is None else f"{value:.3f}×"
 
 
 def markdown(figures: dict[str, dict[str, Any]], ratio_row: dict[str, float | None]) -> str:
@@ -242,21 +153,9 @@ def markdown(figures: dict[str, dict[str, Any]], ratio_row: dict[str, float | No
     return "\n".join(lines)
 
 
-def machine() -> dict[str, Any]:
-    """Describe the machine the figures come from."""
-    return {"platform": platform.platform(), "machine": platform.machine(), "processor": platform.processor(),
-            "cpu_count": os.cpu_count(), "python": platform.python_version()}
-
-
 def database_kind(url: str) -> str:
     """Return which database intake ran on: sqlite or postgresql."""
     return "postgresql" if url.startswith("postgresql") else "sqlite"
-
-
-def write_results(path: Path, document: dict[str, Any]) -> None:
-    """Write the figures as JSON, creating the folder."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
 def interrupt(signum: int, _frame: object) -> None:
