@@ -25,6 +25,13 @@ class StaleVersion(Conflict):
     """The client edited an older version than the current one (If-Match did not match)."""
 
 
+def check_version(what: str, actual: int, expected: int | None) -> None:
+    """Refuse an edit made against another version than the current one (no expectation: no check)."""
+    if expected is not None and actual != expected:
+        raise StaleVersion(f"the {what} is at version {actual}, not {expected}; read it again / "
+                           f"ข้อมูลถูกแก้ไขแล้ว (ฉบับที่ {actual}) กรุณาอ่านใหม่", version=actual)
+
+
 class NotFound(DomainError):
     """The command names something that does not exist (HTTP 404)."""
 

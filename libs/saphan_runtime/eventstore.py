@@ -4,7 +4,7 @@ import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Self
+from typing import Self, TypeVar
 
 from sqlalchemy import Table, func, insert, select
 from sqlalchemy.exc import IntegrityError
@@ -14,6 +14,8 @@ from contracts.envelope import CloudEvent, EventData
 from contracts.registry import model_for
 from saphan_runtime import cloudevents
 from saphan_runtime.db import lock_for_append
+
+S = TypeVar("S")
 
 
 class ConcurrencyConflict(Exception):
@@ -138,6 +140,13 @@ class UnitOfWork:
             .order_by(events.c.version)
         )
         return [_stored(position, payload) for position, payload in rows]
+
+    async def fold(self, stream_id: str, evolve: Callable[[S | None, EventData, int], S | None]) -> S | None:
+        """Return a stream's state: its events folded in version order by the aggregate's `evolve`."""
+        state: S | None = None
+        for event in await self.load(stream_id):
+            state = evolve(state, event.data, event.version)
+        return state
 
     async def version(self, stream_id: str) -> int:
         """Return a stream's current version (0 for a new stream) without loading its events."""

@@ -161,6 +161,11 @@ def etag(version: int) -> str:
     return f'"{version}"'
 
 
+def optional_version(if_match: str | None) -> int | None:
+    """Return the version an optional If-Match header names, or None when there is none."""
+    return None if if_match is None else expected_version(if_match)
+
+
 def expected_version(if_match: str | None) -> int:
     """Return the version an If-Match header names; editing without one is refused (428)."""
     if if_match is None:

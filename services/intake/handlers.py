@@ -10,7 +10,7 @@ from contracts.envelope import EventData
 from contracts.intake import CaseClosedAtIntake, CaseTriaged, PossibleDuplicateFlagged
 from saphan_runtime.bus import Handler
 from saphan_runtime.cloudevents import canonical_json, now
-from saphan_runtime.errors import DomainError, StaleVersion
+from saphan_runtime.errors import DomainError, check_version
 from saphan_runtime.eventstore import UnitOfWork
 from services.intake import domain, duplicates, queries
 from services.intake.commands import CloseAtIntake, ReportCase, ResolveDuplicate
@@ -88,13 +88,8 @@ async def _edit(
 ) -> Outcome:
     stream = domain.stream_id(case_id)
     async with uow:
-        case = None
-        for event in await uow.load(stream):
-            case = domain.evolve(case, event.data, event.version)
-        case = domain.check_exists(case)
-        if case.version != expected_version:
-            raise StaleVersion(f"the case is at version {case.version}, not {expected_version}; read it again / "
-                               f"รายการถูกแก้ไขแล้ว (ฉบับที่ {case.version}) กรุณาอ่านใหม่")
+        case = domain.check_exists(await uow.fold(stream, domain.evolve))
+        check_version("case", case.version, expected_version)
         events = decide(case)
         await uow.append(stream, case_id=case_id, expected_version=case.version, events=events)
         await uow.commit()

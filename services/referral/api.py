@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 from contracts.common import ReferralOutcome, ReferralStatus, RuleFired, StatusReason
 from contracts.referral import AgencyAssignment
-from saphan_runtime.http import BusDep, SessionDep, etag, event_stream, expected_version, sse
+from saphan_runtime.http import BusDep, SessionDep, etag, event_stream, optional_version, sse
 from services.referral import queries
 from services.referral.commands import ChangeReferralStatus
 from services.referral.lifecycle import Action, allowed_actions
@@ -141,7 +141,7 @@ async def act_on_referral(
     if_match: Annotated[str | None, Header()] = None,
 ) -> Any:
     """Receive, accept, reject, start, hold, resume, complete, fail or cancel a referral."""
-    expected = expected_version(if_match) if if_match is not None else None
+    expected = optional_version(if_match)
     version = await bus.handle(ChangeReferralStatus(referral_id=referral_id, action=action, by_unit=change.by_unit,
                                                     reason=change.reason, outcome=change.outcome, note=change.note,
                                                     expected_version=expected))

@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field
 
 from contracts.agencies import AgencyUnit
 from contracts.common import AgencyKind, ReferralStatus, Urgency
-from saphan_runtime.http import BusDep, SessionDep, etag, event_stream, expected_version, sse
+from saphan_runtime.http import BusDep, SessionDep, etag, event_stream, optional_version, sse
 from services.referral import queries
 from services.referral.api import ERRORS, ReferralView, referral_view
 from services.referral.commands import RecordAgencyUnit, ReplayWebhook, SubscribeWebhook
@@ -59,7 +59,7 @@ async def put_unit(
     """Register a unit or change it (send If-Match with the unit's ETag to change an existing one)."""
     if unit.unit_id != unit_id:
         raise HTTPException(422, "the body's unit_id must match the path / unit_id ไม่ตรงกับที่อยู่")
-    expected = expected_version(if_match) if if_match is not None else 0
+    expected = optional_version(if_match) or 0
     version = await bus.handle(RecordAgencyUnit(unit=unit, recorded_by=x_saphan_user, expected_version=expected))
     response.headers["ETag"] = etag(version)
     return {**unit.model_dump(), "version": version}

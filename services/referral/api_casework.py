@@ -5,7 +5,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Response
 from pydantic import BaseModel, Field
 
-from saphan_runtime.http import BusDep, SessionDep, etag, expected_version
+from saphan_runtime.http import BusDep, SessionDep, etag, optional_version
 from services.referral.api import ERRORS, CaseStatus, RoutingView, case_status_view
 from services.referral.casework import AnyWork
 from services.referral.commands import DoCaseWork, OverrideRouting, Reassign
@@ -30,17 +30,13 @@ class Override(BaseModel):
     assignments: list[Reassign] = Field(min_length=1, max_length=10)
 
 
-def _expected(if_match: str | None) -> int | None:
-    return expected_version(if_match) if if_match is not None else None
-
-
 @router.post("/cases/{case_id}/work", response_model=CaseStatus, responses=ERRORS)
 async def record_case_work(case_id: str, body: CaseWork, bus: BusDep, session: SessionDep, response: Response,
                            if_match: IF_MATCH = None) -> Any:
     """Record a step of the nine (assessment, care plan, implementation, home visit, reassessment,
     disengagement, surveillance), name the case manager, or request or answer an ownership transfer."""
     version = await bus.handle(DoCaseWork(case_id=case_id, by_unit=body.by_unit, work=body.work,
-                                          expected_version=_expected(if_match)))
+                                          expected_version=optional_version(if_match)))
     response.headers["ETag"] = etag(version)
     return await case_status_view(session, case_id)
 
@@ -49,8 +45,9 @@ async def record_case_work(case_id: str, body: CaseWork, bus: BusDep, session: S
 async def override_routing(case_id: str, body: Override, bus: BusDep, session: SessionDep, response: Response,
                            if_match: IF_MATCH = None) -> Any:
     """Replace a case's routing with an operator's choice; dropped referrals are cancelled, new ones sent."""
-    version = await bus.handle(OverrideRouting(case_id=case_id, by=body.by, reason=body.reason,
-                                               assignments=body.assignments, expected_version=_expected(if_match)))
+    command = OverrideRouting(case_id=case_id, by=body.by, reason=body.reason, assignments=body.assignments,
+                              expected_version=optional_version(if_match))
+    version = await bus.handle(command)
     response.headers["ETag"] = etag(version)
     status = await case_status(session, case_id)
     assert status is not None

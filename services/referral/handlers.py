@@ -2,17 +2,18 @@
 
 import uuid
 from collections.abc import Callable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
-from typing import Protocol, TypeVar
+from typing import Protocol
 
 from contracts.agencies import AgencyUnitRecorded
-from contracts.common import AgencyKind, DeadlineKind, ReferralRole, StatusReason, Urgency
+from contracts.common import AgencyKind, DeadlineKind, Location, ReferralRole, StatusReason, Urgency
 from contracts.envelope import EventData
 from contracts.referral import ReferralRequested, RoutingDecided
 from saphan_runtime.bus import Handler
-from saphan_runtime.errors import StaleVersion
+from saphan_runtime.errors import check_version
 from saphan_runtime.eventstore import UnitOfWork
 from services.referral import casework, deadlines, domain, queries, referrals, registry, webhook_handlers
 from services.referral.commands import (
@@ -32,7 +33,6 @@ from services.referral.lifecycle import Action
 from services.referral.rules import RuleBook
 
 Clock = Callable[[], datetime]
-S = TypeVar("S")
 
 
 class Versioned(Protocol):
@@ -55,7 +55,7 @@ class Policy:
 async def note_case_facts(command: NoteCaseFacts, uow: UnitOfWork) -> None:
     """Keep the facts of a reported case for its routing."""
     async with uow:
-        state = await _load(uow, domain.stream_id(command.case_id), domain.evolve)
+        state = await uow.fold(domain.stream_id(command.case_id), domain.evolve)
         await _append(uow, domain.stream_id(command.case_id), command.case_id, state,
                       domain.note_facts(state, command))
         await uow.commit()
@@ -65,16 +65,16 @@ async def route_case(command: RouteCase, uow: UnitOfWork, *, policy: Policy) -> 
     """Route a screened case to the units serving its area and send each of them a referral."""
     async with uow:
         stream = domain.stream_id(command.case_id)
-        state = await _load(uow, stream, domain.evolve)
+        state = await uow.fold(stream, domain.evolve)
         units = await queries.units_for_area(uow.session, state.facts.location) if state else []
         decided = domain.decide_routing(state, command, policy.rules, units, now=policy.clock())
         await _append(uow, stream, command.case_id, state, decided)
         for decision in decided:
             assert isinstance(decision, RoutingDecided) and state is not None
-            office = registry.serving(units, AgencyKind.PROVINCIAL_MSDHS_OFFICE, state.facts.location)
+            office = await _provincial_office(uow, state.facts.location)
             for assignment in decision.assignments:
                 await _request(uow, policy, decision, assignment.unit_id, assignment.agency_kind, assignment.role,
-                               escalate_to=office.unit_id if office else assignment.unit_id)
+                               escalate_to=office)
         await uow.commit()
 
 
@@ -82,40 +82,49 @@ async def override_routing(command: OverrideRouting, uow: UnitOfWork, *, policy:
     """Apply an operator's override: cancel the referrals it drops, send the ones it adds; return the version."""
     stream = domain.stream_id(command.case_id)
     async with uow:
-        case = await _load(uow, stream, domain.evolve)
-        if case and command.expected_version is not None and case.version != command.expected_version:
-            raise StaleVersion(f"the case is at version {case.version} / รายการถูกแก้ไขแล้ว", version=case.version)
+        case = await uow.fold(stream, domain.evolve)
+        if case:
+            check_version("case", case.version, command.expected_version)
         units = {a.unit_id: found[0] for a in command.assignments
                  if (found := await queries.find_unit(uow.session, a.unit_id))}
         decided = domain.override_routing(case, command, units, now=policy.clock())
         assert case is not None and isinstance(decided[0], RoutingDecided)
         await _append(uow, stream, command.case_id, case, decided)
         wanted = {(a.unit_id, a.role) for a in decided[0].assignments}
-        kept = await _cancel_dropped(uow, policy, command.case_id, wanted)
-        office = registry.serving(list(units.values()), AgencyKind.PROVINCIAL_MSDHS_OFFICE, case.facts.location)
+        kept = await _cancel_open(uow, command.case_id, StatusReason.REROUTED, policy.clock(), keep=wanted)
+        office = await _provincial_office(uow, case.facts.location)
         for assignment in decided[0].assignments:
             if (assignment.unit_id, assignment.role) not in kept:
                 await _request(uow, policy, decided[0], assignment.unit_id, assignment.agency_kind, assignment.role,
-                               escalate_to=office.unit_id if office else f"msdhs-{case.facts.location.province_code}")
+                               escalate_to=office)
         await uow.commit()
     return case.version + 1
 
 
-async def _cancel_dropped(
-    uow: UnitOfWork, policy: Policy, case_id: str, wanted: set[tuple[str, ReferralRole]]
+async def _cancel_open(
+    uow: UnitOfWork, case_id: str, reason: StatusReason, now: datetime,
+    keep: AbstractSet[tuple[str, ReferralRole]] = frozenset(),
 ) -> set[tuple[str, ReferralRole]]:
-    """Cancel the open referrals an override no longer wants; return the (unit, role) pairs it keeps."""
+    """Cancel, on the senders' behalf, a case's open referrals but those to (unit, role) pairs to keep; return the
+    pairs kept."""
     kept = set()
     for referral_id in await queries.open_referral_ids(uow.session, case_id):
         stream = referrals.stream_id(referral_id)
-        referral = referrals.check_exists(await _load(uow, stream, referrals.evolve))
-        if (referral.to_unit, referral.role) in wanted:
+        referral = referrals.check_exists(await uow.fold(stream, referrals.evolve))
+        if (referral.to_unit, referral.role) in keep:
             kept.add((referral.to_unit, referral.role))
             continue
-        events = referrals.change(referral, Action.CANCEL, by_unit=referral.from_unit, reason=StatusReason.REROUTED,
-                                  outcome=None, note=None, now=policy.clock())
+        events = referrals.change(referral, Action.CANCEL, by_unit=referral.from_unit, reason=reason,
+                                  outcome=None, note=None, now=now)
         await _append(uow, stream, case_id, referral, events)
     return kept
+
+
+async def _provincial_office(uow: UnitOfWork, location: Location) -> str:
+    """Return the provincial office told when a referral's deadline is missed (by its usual id if none serves)."""
+    office = registry.serving(await queries.units_for_area(uow.session, location),
+                              AgencyKind.PROVINCIAL_MSDHS_OFFICE, location)
+    return office.unit_id if office else f"msdhs-{location.province_code}"
 
 
 async def _request(
@@ -137,10 +146,9 @@ async def change_referral_status(command: ChangeReferralStatus, uow: UnitOfWork,
     """Move a referral through its lifecycle; return its new version."""
     async with uow:
         stream = referrals.stream_id(command.referral_id)
-        referral = await _load(uow, stream, referrals.evolve)
-        if referral and command.expected_version is not None and referral.version != command.expected_version:
-            raise StaleVersion(f"the referral is at version {referral.version} / การส่งต่อถูกแก้ไขแล้ว",
-                               version=referral.version)
+        referral = await uow.fold(stream, referrals.evolve)
+        if referral:
+            check_version("referral", referral.version, command.expected_version)
         events = referrals.change(referral, command.action, by_unit=command.by_unit, reason=command.reason,
                                   outcome=command.outcome, note=command.note, now=clock())
         referral = referrals.check_exists(referral)
@@ -153,7 +161,7 @@ async def mark_overdue(command: MarkOverdue, uow: UnitOfWork, *, clock: Clock) -
     """Flag a missed deadline (once) and escalate it."""
     async with uow:
         stream = referrals.stream_id(command.referral_id)
-        referral = await _load(uow, stream, referrals.evolve)
+        referral = await uow.fold(stream, referrals.evolve)
         events = referrals.mark_overdue(referral, command.deadline, now=clock())
         if referral is not None:
             await _append(uow, stream, referral.case_id, referral, events)
@@ -163,12 +171,7 @@ async def mark_overdue(command: MarkOverdue, uow: UnitOfWork, *, clock: Clock) -
 async def cancel_case_referrals(command: CancelCaseReferrals, uow: UnitOfWork, *, clock: Clock) -> None:
     """Cancel, on the senders' behalf, the open referrals of a case closed at intake."""
     async with uow:
-        for referral_id in await queries.open_referral_ids(uow.session, command.case_id):
-            stream = referrals.stream_id(referral_id)
-            referral = referrals.check_exists(await _load(uow, stream, referrals.evolve))
-            events = referrals.change(referral, Action.CANCEL, by_unit=referral.from_unit,
-                                      reason=StatusReason.CLOSED_AT_INTAKE, outcome=None, note=None, now=clock())
-            await _append(uow, stream, referral.case_id, referral, events)
+        await _cancel_open(uow, command.case_id, StatusReason.CLOSED_AT_INTAKE, clock())
         await uow.commit()
 
 
@@ -178,8 +181,7 @@ async def record_agency_unit(command: RecordAgencyUnit, uow: UnitOfWork, *, cloc
     async with uow:
         found = await queries.find_unit(uow.session, command.unit.unit_id)
         version = found[1] if found else 0
-        if command.expected_version is not None and command.expected_version != version:
-            raise StaleVersion(f"the unit is at version {version} / ข้อมูลหน่วยงานถูกแก้ไขแล้ว", version=version)
+        check_version("unit", version, command.expected_version)
         if found and found[0] == command.unit:
             return version
         event = AgencyUnitRecorded(unit=command.unit, recorded_by=command.recorded_by, recorded_at=clock())
@@ -192,9 +194,9 @@ async def do_case_work(command: DoCaseWork, uow: UnitOfWork, *, clock: Clock) ->
     """Record a piece of case work by a unit; return the case's new version."""
     stream = domain.stream_id(command.case_id)
     async with uow:
-        case = await _load(uow, stream, domain.evolve)
-        if case and command.expected_version is not None and case.version != command.expected_version:
-            raise StaleVersion(f"the case is at version {case.version} / รายการถูกแก้ไขแล้ว", version=case.version)
+        case = await uow.fold(stream, domain.evolve)
+        if case:
+            check_version("case", case.version, command.expected_version)
         now = clock()
         events = casework.do_work(case, command.work, by_unit=command.by_unit, today=now.date(), now=now)
         await _append(uow, stream, command.case_id, case, list(events))
@@ -212,13 +214,6 @@ async def seed_registry(command: SeedRegistry, uow: UnitOfWork, *, clock: Clock)
             await uow.append(f"agency-{unit.unit_id}", case_id=unit.unit_id, expected_version=0, events=[event])
         await uow.commit()
     return len(new)
-
-
-async def _load(uow: UnitOfWork, stream: str, evolve: Callable[[S | None, EventData, int], S | None]) -> S | None:
-    state: S | None = None
-    for event in await uow.load(stream):
-        state = evolve(state, event.data, event.version)
-    return state
 
 
 async def _append(uow: UnitOfWork, stream: str, case_id: str, state: Versioned | None, events: list[EventData]) -> None:

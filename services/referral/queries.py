@@ -150,8 +150,3 @@ async def published_after(session: AsyncSession, position: int, limit: int = 100
                                  .where(events.c.position > position, events.c.topic.is_not(None))
                                  .order_by(events.c.position).limit(limit))
     return [(row.position, row.payload) for row in rows]
-
-
-async def head_position(session: AsyncSession) -> int:
-    """Return the position of the newest event."""
-    return int(await session.scalar(select(func.max(metadata.tables["events"].c.position))) or 0)

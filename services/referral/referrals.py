@@ -16,7 +16,7 @@ from contracts.envelope import EventData
 from contracts.referral import ReferralOverdue, ReferralRequested, ReferralStatusChanged
 from saphan_runtime.errors import Conflict, DomainError, Forbidden, NotFound
 from services.referral import deadlines
-from services.referral.lifecycle import MOVES, TERMINAL, Action, Side, allowed_actions
+from services.referral.lifecycle import MOVES, Action, Side, allowed_actions
 
 
 @dataclass(frozen=True)
@@ -112,8 +112,3 @@ def evolve(state: Referral | None, event: EventData, version: int) -> Referral |
     if isinstance(event, ReferralOverdue):
         return replace(state, overdue=state.overdue | {event.deadline}, version=version)
     return replace(state, version=version)
-
-
-def is_terminal(referral: Referral) -> bool:
-    """Return whether the referral has reached an end (the loop is closed)."""
-    return referral.status in TERMINAL
