@@ -132,6 +132,7 @@ class CaseReported(EventData):
     location: Location
     consent: ConsentState
     informant_anonymous: bool
+    request_kind: RequestKind = RequestKind.CASE
 
 
 class CaseTriaged(EventData):

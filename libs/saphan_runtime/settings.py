@@ -58,4 +58,9 @@ class ServiceSettings(BaseSettings):
 
     def source(self) -> str:
         """Return the CloudEvents `source` of this service's events."""
-        return f"/saphan/{self.name}"
+        return service_source(self.name)
+
+
+def service_source(name: str) -> str:
+    """Return the CloudEvents `source` of a service's events."""
+    return f"/saphan/{name}"

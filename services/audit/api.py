@@ -1,13 +1,13 @@
 """Audit's HTTP entry point: translate requests into queries and views into responses, nothing else."""
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException
-from pydantic import BaseModel
+from fastapi import APIRouter, HTTPException, Query
+from pydantic import AwareDatetime, BaseModel
 
 from saphan_runtime.http import SessionDep
-from services.audit import projections
+from services.audit import projections, replay
 
 router = APIRouter(tags=["ledger"])
 
@@ -42,3 +42,28 @@ async def get_timeline(case_id: str, session: SessionDep) -> Timeline:
     if not entries:
         raise HTTPException(404, f"no events for case {case_id} / ไม่พบเหตุการณ์ของรายการนี้")
     return Timeline(case_id=case_id, events=[TimelineEntry.model_validate(e) for e in entries])
+
+
+class CaseStateView(BaseModel):
+    """A case as each service showed it after the last event replayed (a service not yet involved shows null)."""
+
+    case_id: str
+    sequence: int
+    time: datetime
+    events: int
+    skipped: int
+    views: dict[str, dict[str, Any] | None]
+
+
+@router.get("/cases/{case_id}/state", response_model=CaseStateView,
+            responses={404: {"description": "the ledger holds no event of this case by then"}})
+async def get_state(
+    case_id: str, session: SessionDep,
+    at: Annotated[AwareDatetime | None, Query(description="the moment (ISO 8601 with a zone); default now")] = None,
+    sequence: Annotated[int | None, Query(ge=1, description="the last ledger sequence to replay")] = None,
+) -> Any:
+    """Return a case's state as it stood at a moment or a ledger sequence, replayed from the ledger."""
+    state = await replay.case_state(session, case_id, at=at, sequence=sequence)
+    if state is None:
+        raise HTTPException(404, f"no events for case {case_id} by then / ไม่พบเหตุการณ์ของรายการนี้ ณ เวลานั้น")
+    return state

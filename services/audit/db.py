@@ -1,6 +1,6 @@
 """Audit's tables: the shared event store (the ledger stream) and the `ledger_entries` projection."""
 
-from sqlalchemy import BigInteger, Column, Integer, MetaData, String, Table, Text
+from sqlalchemy import BigInteger, Column, Index, Integer, MetaData, String, Table, Text
 
 from saphan_runtime.db import UtcDateTime, event_store_tables
 
@@ -12,7 +12,7 @@ ledger_entries = Table(
     metadata,
     Column("sequence", BigInteger, primary_key=True, autoincrement=False),
     Column("event_id", String(64), nullable=False, unique=True),
-    Column("case_id", String(64), nullable=False, index=True),
+    Column("case_id", String(64), nullable=False),
     Column("type", String(200), nullable=False),
     Column("source", String(200), nullable=False),
     Column("time", UtcDateTime(), nullable=False),
@@ -23,6 +23,7 @@ ledger_entries = Table(
     Column("record", Text, nullable=False),  # the stored ledger entry (EventRecorded), the Merkle leaf's data
     Column("leaf_hash", String(64), nullable=False),  # RFC 6962: SHA-256(0x00 || record)
     Column("recorded_at", UtcDateTime(), nullable=False),
+    Index("ix_ledger_entries_case", "case_id", "sequence"),  # a case's history costs the case's size, not the ledger's
 )
 
 ledger_frontier = Table(

@@ -81,6 +81,15 @@ async def case_timeline(session: AsyncSession, case_id: str) -> list[dict[str, A
     return [{**row, "event": json.loads(row["event"])} for row in rows.mappings()]
 
 
+async def case_events(session: AsyncSession, case_id: str, *, up_to: int | None = None) -> list[tuple[int, str]]:
+    """Return a case's events (ledger sequence, event JSON) in ledger order, up to a sequence number."""
+    query = select(ledger_entries.c.sequence, ledger_entries.c.event).where(ledger_entries.c.case_id == case_id)
+    if up_to is not None:
+        query = query.where(ledger_entries.c.sequence <= up_to)
+    rows = await session.execute(query.order_by(ledger_entries.c.sequence))
+    return [(row.sequence, row.event) for row in rows]
+
+
 async def ledger_head(session: AsyncSession) -> tuple[int, bytes]:
     """Return the ledger's size and Merkle root."""
     frontier = await _frontier(session)

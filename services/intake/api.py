@@ -1,6 +1,5 @@
 """Intake's HTTP entry point: translate requests into commands and views into responses, nothing else."""
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, HTTPException, Query, Response
@@ -11,6 +10,7 @@ from contracts.intake import IntakeReport
 from saphan_runtime.eventstore import ConcurrencyConflict
 from saphan_runtime.http import BusDep, SessionDep, etag, expected_version
 from services.intake import queries
+from services.intake.case_view import CaseRecord
 from services.intake.commands import CloseAtIntake, ReportCase, ResolveDuplicate
 
 router = APIRouter(tags=["cases"])
@@ -41,41 +41,6 @@ class Screening(BaseModel):
     closure_reason: str | None
     decided_by: list[RuleView]
     possible_duplicates: list[DuplicateView]
-
-
-class LinkView(BaseModel):
-    existing_case_id: str
-    rule_id: str
-    status: str
-    flagged_at: datetime
-
-
-class CaseRecord(BaseModel):
-    """One case's intake record."""
-
-    case_id: str
-    status: str
-    channel: str
-    received_at: datetime
-    duty_shift: str
-    request_kind: str
-    problem_types: list[str]
-    urgency: str | None
-    response: str | None
-    triage_rule: str | None
-    closure_reason: str | None
-    client_name: str | None
-    client_national_id: str | None
-    client_birth_year: int | None
-    client_age_years: int | None
-    client_sex: str
-    province_code: str
-    district_code: str | None
-    subdistrict_code: str | None
-    consent: str
-    version: int
-    updated_at: datetime
-    possible_duplicates: list[LinkView] = []
 
 
 class CasePage(BaseModel):

@@ -64,7 +64,7 @@ def report(
                      client_has_disability=report.client.disability,
                      alleged_perpetrator_relationships=[p.relationship_to_client for p in report.alleged_perpetrators],
                      location=Location(**report.location.model_dump(exclude={"address"})), consent=report.consent,
-                     informant_anonymous=report.informant.anonymous),
+                     informant_anonymous=report.informant.anonymous, request_kind=report.request_kind),
     ]
     if report.request_kind in CLOSING_KINDS:
         reason = CLOSING_KINDS[report.request_kind]

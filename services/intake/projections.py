@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from contracts.envelope import EventData
 from contracts.intake import (
     CaseClosedAtIntake,
+    CaseReported,
     CaseTriaged,
     DuplicateResolved,
     PossibleDuplicateFlagged,
@@ -35,6 +36,26 @@ async def case_opened(session: AsyncSession, event: StoredEvent) -> None:
         "client_age_years": duplicates.age_at(client, report.received_at), "client_sex": client.sex,
         "province_code": report.location.province_code, "district_code": report.location.district_code,
         "subdistrict_code": report.location.subdistrict_code, "consent": report.consent,
+        "version": event.version, "updated_at": event.envelope.time,
+    })
+
+
+async def case_reported(session: AsyncSession, event: StoredEvent) -> None:
+    """Open the case from its published facts where the report itself is not here (a replay from the ledger)."""
+    data = event.data
+    assert isinstance(data, CaseReported)
+    updated = await session.execute(update(cases).where(cases.c.case_id == data.case_id)
+                                    .values(version=event.version, updated_at=event.envelope.time))
+    if updated.rowcount:  # type: ignore[attr-defined]
+        return
+    location = data.location
+    await session.execute(insert(cases), {
+        "case_id": data.case_id, "status": "open", "channel": data.channel, "received_at": data.received_at,
+        "duty_shift": data.duty_shift, "request_kind": data.request_kind,
+        "problem_types": [p.value for p in data.problem_types], "client_birth_year_estimated": False,
+        "client_age_years": data.client_age_years, "client_sex": data.client_sex,
+        "province_code": location.province_code, "district_code": location.district_code,
+        "subdistrict_code": location.subdistrict_code, "consent": data.consent,
         "version": event.version, "updated_at": event.envelope.time,
     })
 
@@ -83,6 +104,7 @@ async def _update_case(session: AsyncSession, event: StoredEvent, **values: Any)
 
 PROJECTIONS: dict[type[EventData], Projection] = {
     ReportReceived: case_opened,
+    CaseReported: case_reported,
     CaseTriaged: case_triaged,
     CaseClosedAtIntake: case_closed,
     PossibleDuplicateFlagged: duplicate_flagged,

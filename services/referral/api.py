@@ -7,12 +7,13 @@ from fastapi import APIRouter, Header, HTTPException, Request, Response
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
-from contracts.common import ReferralOutcome, ReferralStatus, RuleFired, StatusReason
+from contracts.common import ReferralOutcome, RuleFired, StatusReason
 from contracts.referral import AgencyAssignment
 from saphan_runtime.http import BusDep, SessionDep, etag, event_stream, optional_version, sse
 from services.referral import queries
+from services.referral.case_view import CaseStatus, ReferralView, case_status_view, referral_view
 from services.referral.commands import ChangeReferralStatus
-from services.referral.lifecycle import Action, allowed_actions
+from services.referral.lifecycle import Action
 
 router = APIRouter(tags=["cases and referrals"])
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -35,41 +36,6 @@ class RoutingView(BaseModel):
     version: int
 
 
-class ReferralView(BaseModel):
-    """A referral, its state and deadlines, and what can be done with it now."""
-
-    referral_id: str
-    case_id: str
-    from_unit: str
-    to_unit: str
-    to_kind: str
-    role: str
-    urgency: str
-    status: str
-    reason: str | None
-    outcome: str | None
-    receipt_due: datetime
-    acceptance_due: datetime
-    overdue: bool
-    requested_at: datetime
-    updated_at: datetime
-    version: int
-    allowed_actions: list[str] = []
-
-
-class CaseStatus(BaseModel):
-    """A case as referral follows it: its stage, lead unit and case manager, and each referral's state."""
-
-    case_id: str
-    urgency: str
-    stage: str
-    lead_unit: str
-    manager: str | None
-    pending_transfer: str | None
-    version: int
-    referrals: list[ReferralView]
-
-
 class StatusChange(BaseModel):
     """Who acts on the referral, and what the move must carry."""
 
@@ -79,11 +45,6 @@ class StatusChange(BaseModel):
     note: str | None = Field(default=None, max_length=1000)
 
 
-def referral_view(row: dict[str, Any]) -> dict[str, Any]:
-    """Add the actions the referral allows now."""
-    return {**row, "allowed_actions": [a.value for a in allowed_actions(ReferralStatus(row["status"]))]}
-
-
 @router.get("/cases/{case_id}/routing", response_model=RoutingView, responses=ERRORS)
 async def get_routing(case_id: str, session: SessionDep) -> Any:
     """Return a case's routing decision and why it was made."""
@@ -91,17 +52,6 @@ async def get_routing(case_id: str, session: SessionDep) -> Any:
     if status is None:
         raise HTTPException(404, f"no routing for case {case_id} / ยังไม่มีการส่งต่อรายการนี้")
     return status["routing"]
-
-
-async def case_status_view(session: Any, case_id: str) -> dict[str, Any] | None:
-    """Return a case's status as the API shows it, or None."""
-    status = await queries.case_status(session, case_id)
-    if status is None:
-        return None
-    routing = status["routing"]
-    return {"case_id": case_id, **{key: routing[key] for key in (
-                "urgency", "stage", "lead_unit", "manager", "pending_transfer", "version")},
-            "referrals": [referral_view(r) for r in status["referrals"]]}
 
 
 @router.get("/cases/{case_id}/status", response_model=CaseStatus, responses=ERRORS)

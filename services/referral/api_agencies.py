@@ -10,7 +10,8 @@ from contracts.agencies import AgencyUnit
 from contracts.common import AgencyKind, ReferralStatus, Urgency
 from saphan_runtime.http import BusDep, SessionDep, etag, event_stream, optional_version, sse
 from services.referral import queries
-from services.referral.api import ERRORS, ReferralView, referral_view
+from services.referral.api import ERRORS
+from services.referral.case_view import ReferralView, referral_view
 from services.referral.commands import RecordAgencyUnit, ReplayWebhook, SubscribeWebhook
 
 router = APIRouter(tags=["agencies"])

@@ -6,7 +6,8 @@ from fastapi import APIRouter, Header, Response
 from pydantic import BaseModel, Field
 
 from saphan_runtime.http import BusDep, SessionDep, etag, optional_version
-from services.referral.api import ERRORS, CaseStatus, RoutingView, case_status_view
+from services.referral.api import ERRORS, RoutingView
+from services.referral.case_view import CaseStatus, case_status_view
 from services.referral.casework import AnyWork
 from services.referral.commands import DoCaseWork, OverrideRouting, Reassign
 from services.referral.queries import case_status

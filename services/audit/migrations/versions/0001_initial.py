@@ -17,7 +17,7 @@ def upgrade() -> None:
         "ledger_entries",
         sa.Column("sequence", sa.BigInteger, primary_key=True, autoincrement=False),
         sa.Column("event_id", sa.String(64), nullable=False, unique=True),
-        sa.Column("case_id", sa.String(64), nullable=False, index=True),
+        sa.Column("case_id", sa.String(64), nullable=False),
         sa.Column("type", sa.String(200), nullable=False),
         sa.Column("source", sa.String(200), nullable=False),
         sa.Column("time", sa.DateTime(timezone=True), nullable=False),
@@ -29,6 +29,7 @@ def upgrade() -> None:
         sa.Column("leaf_hash", sa.String(64), nullable=False),
         sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
     )
+    op.create_index("ix_ledger_entries_case", "ledger_entries", ["case_id", "sequence"])
     op.create_table(
         "ledger_frontier",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
