@@ -5,7 +5,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Query
 
 from saphan_runtime.http import BusDep, SessionDep
-from services.audit import merkle, projections
+from services.audit import projections, proofs
 from services.audit.commands import SignCheckpoint
 
 POSITIVE = Annotated[int, Query(ge=1)]
@@ -43,28 +43,28 @@ def proofs_router(public_key: str) -> APIRouter:
         """Return the RFC 6962 inclusion proof of a ledger entry in the tree of a checkpoint's size."""
         if sequence > tree_size:
             raise HTTPException(422, "sequence must not exceed tree_size / ลำดับต้องไม่เกินขนาดต้นไม้")
-        leaves = await _leaves(session, tree_size)
+        try:
+            path = await proofs.inclusion_proof(session, sequence - 1, tree_size)
+            root = await proofs.root_at(session, tree_size)
+        except proofs.TooLarge as error:
+            raise HTTPException(404, f"{error} / สมุดบัญชียังมีรายการไม่ถึงขนาดนี้") from error
         entry = await projections.entry(session, sequence)
         assert entry is not None
         return {"sequence": sequence, "leaf_index": sequence - 1, "tree_size": tree_size,
-                "record": entry["record"], "leaf_hash": entry["leaf_hash"], "root_hash": merkle.root(leaves).hex(),
-                "audit_path": [node.hex() for node in merkle.inclusion_proof(sequence - 1, leaves)]}
+                "record": entry["record"], "leaf_hash": entry["leaf_hash"], "root_hash": root.hex(),
+                "audit_path": [node.hex() for node in path]}
 
     @router.get("/proofs/consistency", responses={404: {"description": "no such checkpoint"}})
     async def consistency(first: POSITIVE, second: POSITIVE, session: SessionDep) -> dict[str, Any]:
         """Return the RFC 6962 consistency proof between two tree sizes (the first a prefix of the second)."""
         if first > second:
             raise HTTPException(422, "first must not exceed second / ขนาดแรกต้องไม่เกินขนาดที่สอง")
-        leaves = await _leaves(session, second)
-        return {"first": first, "second": second, "first_root": merkle.root(leaves[:first]).hex(),
-                "second_root": merkle.root(leaves).hex(),
-                "consistency_path": [node.hex() for node in merkle.consistency_proof(first, leaves)]}
+        try:
+            path = await proofs.consistency_proof(session, first, second)
+            roots = [await proofs.root_at(session, size) for size in (first, second)]
+        except proofs.TooLarge as error:
+            raise HTTPException(404, f"{error} / สมุดบัญชียังมีรายการไม่ถึงขนาดนี้") from error
+        return {"first": first, "second": second, "first_root": roots[0].hex(), "second_root": roots[1].hex(),
+                "consistency_path": [node.hex() for node in path]}
 
     return router
-
-
-async def _leaves(session: Any, size: int) -> list[bytes]:
-    leaves = await projections.leaf_hashes(session, size)
-    if len(leaves) < size:
-        raise HTTPException(404, f"the ledger has {len(leaves)} entries / สมุดบัญชีมี {len(leaves)} รายการ")
-    return leaves

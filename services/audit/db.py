@@ -26,6 +26,14 @@ ledger_entries = Table(
     Index("ix_ledger_entries_case", "case_id", "sequence"),  # a case's history costs the case's size, not the ledger's
 )
 
+ledger_nodes = Table(  # every completed perfect subtree above the leaves, so a proof reads O(log² n) rows
+    "ledger_nodes",
+    metadata,
+    Column("level", Integer, primary_key=True, autoincrement=False),
+    Column("index", BigInteger, primary_key=True, autoincrement=False),
+    Column("hash", String(64), nullable=False),
+)
+
 ledger_frontier = Table(
     "ledger_frontier",
     metadata,

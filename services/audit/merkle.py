@@ -1,7 +1,7 @@
 """RFC 6962 / RFC 9162 Merkle tree hashing, proofs and verification over leaf hashes (0-based indices)."""
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from hashlib import sha256
 from hmac import compare_digest
 from typing import Any, Self
@@ -37,18 +37,43 @@ def root(leaves: Sequence[bytes]) -> bytes:
     return _mth(leaves, 0, len(leaves))
 
 
+Node = Callable[[int, int], bytes]  # (level, index) -> the hash of that perfect subtree
+
+
+def leaves_as_nodes(leaves: Sequence[bytes]) -> Node:
+    """Return a node lookup that hashes perfect subtrees from the leaf hashes themselves."""
+    return lambda level, index: _mth(leaves, index << level, (index + 1) << level)
+
+
+def subtree_hash(start: int, end: int, node: Node) -> bytes:
+    """Return MTH(D[start:end]) from perfect-subtree nodes, split as RFC 6962 splits (start aligned to the split)."""
+    width = end - start
+    if width <= 0:
+        return EMPTY_ROOT
+    if width & (width - 1) == 0 and start % width == 0:
+        level = width.bit_length() - 1
+        return node(level, start >> level)
+    k = 1 << ((width - 1).bit_length() - 1)  # largest power of two below the width
+    return node_hash(subtree_hash(start, start + k, node), subtree_hash(start + k, end, node))
+
+
 def inclusion_proof(index: int, leaves: Sequence[bytes]) -> list[bytes]:
     """Return PATH(index, D[n]) (RFC 6962 §2.1.1), siblings ordered from the leaf up."""
-    if not 0 <= index < len(leaves):
-        raise ValueError(f"leaf index {index} out of range for tree size {len(leaves)}")
-    start, end, path = 0, len(leaves), []
+    return inclusion_path(index, len(leaves), leaves_as_nodes(leaves))
+
+
+def inclusion_path(index: int, size: int, node: Node) -> list[bytes]:
+    """Return PATH(index, D[size]) from perfect-subtree nodes."""
+    if not 0 <= index < size:
+        raise ValueError(f"leaf index {index} out of range for tree size {size}")
+    start, end, path = 0, size, []
     while end - start > 1:
         mid = start + (1 << ((end - start - 1).bit_length() - 1))  # largest power of two below the width
         if index < mid:
-            path.append(_mth(leaves, mid, end))
+            path.append(subtree_hash(mid, end, node))
             end = mid
         else:
-            path.append(_mth(leaves, start, mid))
+            path.append(subtree_hash(start, mid, node))
             start = mid
     path.reverse()
     return path
@@ -56,22 +81,39 @@ def inclusion_proof(index: int, leaves: Sequence[bytes]) -> list[bytes]:
 
 def consistency_proof(first: int, leaves: Sequence[bytes]) -> list[bytes]:
     """Return PROOF(first, D[n]) (RFC 6962 §2.1.2); empty when first equals n."""
-    m, n = first, len(leaves)
+    return consistency_path(first, len(leaves), leaves_as_nodes(leaves))
+
+
+def consistency_path(first: int, size: int, node: Node) -> list[bytes]:
+    """Return PROOF(first, D[size]) from perfect-subtree nodes."""
+    m, n = first, size
     if not 0 < m <= n:
         raise ValueError(f"first size {first} out of range for tree size {n}")
     start, whole_old_tree, path = 0, True, []
     while m != n:
         k = 1 << ((n - 1).bit_length() - 1)
         if m <= k:
-            path.append(_mth(leaves, start + k, start + n))
+            path.append(subtree_hash(start + k, start + n, node))
             n = k
         else:
-            path.append(_mth(leaves, start, start + k))
+            path.append(subtree_hash(start, start + k, node))
             start, m, n, whole_old_tree = start + k, m - k, n - k, False
     if not whole_old_tree:
-        path.append(_mth(leaves, start, start + n))
+        path.append(subtree_hash(start, start + n, node))
     path.reverse()
     return path
+
+
+def nodes_needed(compute: Callable[[Node], object]) -> set[tuple[int, int]]:
+    """Return the (level, index) nodes a computation reads, by running it on placeholder hashes."""
+    seen: set[tuple[int, int]] = set()
+
+    def record(level: int, index: int) -> bytes:
+        seen.add((level, index))
+        return EMPTY_ROOT
+
+    compute(record)
+    return seen
 
 
 def _well_formed(hashes: Sequence[bytes]) -> bool:
@@ -135,16 +177,19 @@ class Frontier:
         """Return the number of leaves appended so far."""
         return self._size
 
-    def append(self, leaf_hash: bytes) -> None:
-        """Append one leaf hash, merging equal-sized perfect subtrees."""
+    def append(self, leaf_hash: bytes) -> list[tuple[int, int, bytes]]:
+        """Append one leaf hash, merging equal-sized perfect subtrees; return the subtrees it completed
+        (level >= 1, index, hash), which proofs read instead of rehashing the leaves."""
         if not _well_formed([leaf_hash]):
             raise ValueError("a leaf hash must be 32 bytes")
-        node, n = leaf_hash, self._size
+        node, n, level, completed = leaf_hash, self._size, 0, []
         while n & 1:
             node = node_hash(self._nodes.pop(), node)
-            n >>= 1
+            n, level = n >> 1, level + 1
+            completed.append((level, n, node))
         self._nodes.append(node)
         self._size += 1
+        return completed
 
     def root(self) -> bytes:
         """Return the current tree hash, folding the subtree roots from the right."""

@@ -13,7 +13,7 @@ from saphan_runtime import cloudevents
 from saphan_runtime.cloudevents import canonical_json
 from saphan_runtime.eventstore import Projection, StoredEvent, projector
 from services.audit import merkle
-from services.audit.db import checkpoints, ledger_entries, ledger_frontier
+from services.audit.db import checkpoints, ledger_entries, ledger_frontier, ledger_nodes
 
 
 async def entry_appended(session: AsyncSession, event: StoredEvent) -> None:
@@ -37,7 +37,10 @@ async def _grow_tree(session: AsyncSession, leaf: bytes, sequence: int) -> None:
     frontier = await _frontier(session)
     if frontier.size != sequence - 1:
         raise RuntimeError(f"the ledger's tree has {frontier.size} leaves; sequence {sequence} cannot follow")
-    frontier.append(leaf)
+    completed = frontier.append(leaf)
+    if completed:
+        await session.execute(insert(ledger_nodes), [
+            {"level": level, "index": index, "hash": node.hex()} for level, index, node in completed])
     state = json.dumps(frontier.to_json())
     updated = await session.execute(update(ledger_frontier).where(ledger_frontier.c.id == 1)
                                     .values(size=frontier.size, state=state))
@@ -107,13 +110,6 @@ async def list_checkpoints(session: AsyncSession, *, size: int | None = None) ->
     if size is not None:
         query = query.where(checkpoints.c.tree_size == size)
     return [dict(row) for row in (await session.execute(query)).mappings()]
-
-
-async def leaf_hashes(session: AsyncSession, size: int) -> list[bytes]:
-    """Return the first `size` leaf hashes of the ledger, in sequence order."""
-    rows = await session.execute(select(ledger_entries.c.leaf_hash).where(ledger_entries.c.sequence <= size)
-                                 .order_by(ledger_entries.c.sequence))
-    return [bytes.fromhex(value) for value in rows.scalars()]
 
 
 async def entry(session: AsyncSession, sequence: int) -> dict[str, Any] | None:

@@ -13,7 +13,7 @@ from saphan_runtime import db
 from saphan_runtime.cloudevents import canonical_json, decode
 from services.audit import checkpoints, merkle
 from services.audit.db import checkpoints as checkpoint_table
-from services.audit.db import ledger_entries, metadata
+from services.audit.db import ledger_entries, ledger_nodes, metadata
 from services.audit.domain import LEDGER_STREAM
 
 BATCH = 5_000
@@ -54,11 +54,16 @@ async def _verify(connection: AsyncConnection, public_key: str, progress: Callab
                                        "the checkpoint was altered, or this is not the ledger's key")
     total = max([0, *signed])
     tree, expected, checked = merkle.Frontier(), 1, 0
+    nodes = _StoredNodes(connection)
     async for version, payload, entry_text, entry_leaf in _entries(connection):
         problem = _check_entry(version, expected, payload, entry_text, entry_leaf)
         if problem:
             return Finding(expected - 1, checked, min(version, expected), problem)
-        tree.append(bytes.fromhex(entry_leaf))
+        for level, index, node in tree.append(bytes.fromhex(entry_leaf)):
+            if await nodes.get(level, index) != node.hex():
+                return Finding(tree.size, checked, tree.size,
+                               f"sequence {tree.size}: the stored subtree ({level}, {index}) that proofs read is "
+                               "missing or altered")
         if tree.size in signed:
             checked += 1
             if tree.root().hex() != signed[tree.size].root_hash:
@@ -88,6 +93,25 @@ def _check_entry(version: int, expected: int, payload: str | None, entry_text: s
     if entry_leaf != merkle.leaf_hash((payload or "").encode()).hex():
         return f"sequence {version}: the stored entry no longer matches its leaf hash (altered)"
     return None
+
+
+class _StoredNodes:
+    """The stored perfect subtrees (`ledger_nodes`), read in batches in the order the walk completes them."""
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+        self._cache: dict[tuple[int, int], str] = {}
+
+    async def get(self, level: int, index: int) -> str | None:
+        """Return a stored node's hash (hex), or None when it is missing."""
+        if (level, index) not in self._cache:
+            self._cache = {key: value for key, value in self._cache.items() if key[0] != level}
+            rows = await self._connection.execute(
+                select(ledger_nodes.c.index, ledger_nodes.c.hash)
+                .where(ledger_nodes.c.level == level, ledger_nodes.c.index >= index,
+                       ledger_nodes.c.index < index + BATCH))
+            self._cache |= {(level, i): node for i, node in rows.tuples()}
+        return self._cache.get((level, index))
 
 
 async def _entries(connection: AsyncConnection):  # type: ignore[no-untyped-def]

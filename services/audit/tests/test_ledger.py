@@ -10,7 +10,7 @@ from contracts.topics import INTAKE_EVENTS
 from saphan_runtime import db
 from saphan_runtime.testing import eventually, running
 from services.audit import checkpoints, merkle
-from services.audit.db import metadata
+from services.audit.db import ledger_nodes, metadata
 from services.audit.verify import verify_ledger
 from tests.helpers import case_reported_event, publish
 
@@ -87,6 +87,27 @@ async def test_verification_names_the_exact_place_of_each_tampering(make_service
         assert found.first_bad_sequence == 6 and "missing" in (found.problem or "")
         other_key = checkpoints.Signer(checkpoints.load_key("A" * 43 + "=")).public_key
         assert not (await verify_ledger(url, other_key)).intact
+    finally:
+        await engine.dispose()
+
+
+async def test_verification_names_the_entry_whose_stored_subtree_was_changed_or_removed(make_service, broker) -> None:
+    service = make_service("audit", checkpoint_seconds=3600)
+    url = service.database_url
+    async with running(service) as base, httpx.AsyncClient(base_url=base) as client:
+        await fill(client, broker, [f"c{n}" for n in range(8)])
+        await client.post("/checkpoints")
+        key = (await client.get("/ledger/public-key")).json()["public_key"]
+    engine = db.create_engine(url)
+    try:
+        async with engine.begin() as connection:  # the subtree over entries 5-8, completed by entry 8
+            await connection.execute(update(ledger_nodes).where(ledger_nodes.c.level == 2, ledger_nodes.c.index == 1)
+                                     .values(hash="00" * 32))
+        assert (await verify_ledger(url, key)).first_bad_sequence == 8
+        async with engine.begin() as connection:  # the subtree over entries 1-2, completed by entry 2
+            await connection.execute(ledger_nodes.delete().where(ledger_nodes.c.level == 1, ledger_nodes.c.index == 0))
+        found = await verify_ledger(url, key)
+        assert found.first_bad_sequence == 2 and "subtree (1, 0)" in (found.problem or "")
     finally:
         await engine.dispose()
 

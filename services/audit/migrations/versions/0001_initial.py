@@ -31,6 +31,12 @@ def upgrade() -> None:
     )
     op.create_index("ix_ledger_entries_case", "ledger_entries", ["case_id", "sequence"])
     op.create_table(
+        "ledger_nodes",
+        sa.Column("level", sa.Integer, primary_key=True, autoincrement=False),
+        sa.Column("index", sa.BigInteger, primary_key=True, autoincrement=False),
+        sa.Column("hash", sa.String(64), nullable=False),
+    )
+    op.create_table(
         "ledger_frontier",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
         sa.Column("size", sa.BigInteger, nullable=False),
@@ -48,5 +54,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table in ("checkpoints", "ledger_frontier", "ledger_entries"):
+    for table in ("checkpoints", "ledger_frontier", "ledger_nodes", "ledger_entries"):
         op.drop_table(table)
