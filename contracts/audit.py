@@ -1,11 +1,11 @@
-"""Events kept by audit. The ledger entry is internal: it stays in audit's own store."""
+"""Events kept by audit: the ledger entries (mirrored, in sequence order, on their own topic) and the checkpoints."""
 
 from typing import Any
 
 from pydantic import AwareDatetime, Field
 
 from contracts.envelope import EventData
-from contracts.topics import AUDIT_EVENTS
+from contracts.topics import AUDIT_EVENTS, AUDIT_LEDGER
 
 
 class EventRecorded(EventData):
@@ -13,7 +13,7 @@ class EventRecorded(EventData):
 
     event_type = "saphan.audit.event-recorded"
     version = 1
-    topic = None
+    topic = AUDIT_LEDGER
 
     sequence: int = Field(ge=1)
     case_id: str

@@ -15,6 +15,15 @@ AUDIT_EVENTS = event_topic("audit")
 EVENT_TOPICS = (INTAKE_EVENTS, REFERRAL_EVENTS, DOCUMENTS_EVENTS, AUDIT_EVENTS)
 EVENT_TOPIC_PARTITIONS = 6
 
+# The audit ledger's entries in sequence order, for mirrors and for rebuilding the ledger: one partition, kept forever.
+AUDIT_LEDGER = "saphan.audit.ledger"
+PUBLISHED_TOPICS = (*EVENT_TOPICS, AUDIT_LEDGER)
+
+
+def partitions_of(topic: str) -> int:
+    """Return how many partitions a published topic has (the ledger has one: its order is the sequence)."""
+    return 1 if topic == AUDIT_LEDGER else EVENT_TOPIC_PARTITIONS
+
 
 def dead_letter_topic(consumer: str) -> str:
     """Return the dead-letter topic of one consuming service."""

@@ -8,7 +8,7 @@ from pydantic import ValidationError
 
 from contracts.envelope import EventData
 from contracts.registry import BY_TYPE, EVENT_MODELS
-from contracts.topics import EVENT_TOPICS
+from contracts.topics import PUBLISHED_TOPICS
 from saphan_runtime import cloudevents
 from saphan_runtime.schemas import ENVELOPE_FILE, SCHEMA_DIR, expected_schemas, load_schema, stale_schemas
 from tests.helpers import case_reported_event
@@ -33,7 +33,7 @@ def test_every_event_model_is_registered_once_under_a_versioned_type() -> None:
     assert len(BY_TYPE) == len(EVENT_MODELS)
     for type_name, model in BY_TYPE.items():
         assert type_name.endswith(f".v{model.version}")
-        assert model.topic is None or model.topic in EVENT_TOPICS
+        assert model.topic is None or model.topic in PUBLISHED_TOPICS
 
 
 @pytest.mark.parametrize("model", EVENT_MODELS, ids=lambda m: m.type_name())

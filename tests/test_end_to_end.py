@@ -2,14 +2,18 @@
 
 import asyncio
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import httpx
 import jsonschema
 import pytest
 
-from contracts.topics import AUDIT_EVENTS, DOCUMENTS_EVENTS, INTAKE_EVENTS, REFERRAL_EVENTS
+from contracts.topics import AUDIT_EVENTS, AUDIT_LEDGER, DOCUMENTS_EVENTS, INTAKE_EVENTS, REFERRAL_EVENTS
 from saphan_runtime.schemas import ENVELOPE_FILE, load_schema
-from saphan_runtime.testing import eventually, read_topic
+from saphan_runtime.testing import BrokerUnderTest, eventually, read_topic
 from services.audit.verify import verify_ledger
 from tests.helpers import report
 from tests.system import saphan_up
@@ -90,6 +94,10 @@ async def test_fifty_reports_reach_the_audit_ledger_once_each_and_in_order(
         audit_db = system_databases.get("audit") or f"sqlite+aiosqlite:///{tmp_path / 'var' / 'audit.db'}"
         verified = await verify_ledger(audit_db, key)
         assert verified.intact and verified.entries >= signed.json()["tree_size"] and verified.checkpoints >= 1
+        published_entries = await read_topic(system.broker, AUDIT_LEDGER, at_least=verified.entries)
+        rebuilt = rebuild_from_kafka(system.broker, tmp_path / "rebuilt.db", key)
+        assert rebuilt.returncode == 0, rebuilt.stderr
+        assert f"{verified.entries} entries rebuilt" in rebuilt.stdout
         referral_events = REGISTRY_UNITS + sum(1 + referrals_for(n) for n in case_ids.values())
         expected = {INTAKE_EVENTS: 2 * REPORTS, REFERRAL_EVENTS: referral_events, DOCUMENTS_EVENTS: 0}
         published = {topic: await read_topic(system.broker, topic, at_least=count) for topic, count in expected.items()}
@@ -97,6 +105,15 @@ async def test_fifty_reports_reach_the_audit_ledger_once_each_and_in_order(
     assert {topic: len(published[topic]) for topic in expected} == expected
     assert {json.loads(r.value)["type"] for r in published[AUDIT_EVENTS]} == {"saphan.audit.checkpoint-signed.v1"}
     assert_every_message_matches_its_contract([r for records in published.values() for r in records])
+    assert_every_message_matches_its_contract(published_entries)
+
+
+def rebuild_from_kafka(broker: BrokerUnderTest, path: Path, key: str) -> subprocess.CompletedProcess[str]:
+    """Run `saphan audit rebuild` as an operator would, into an empty SQLite file."""
+    env = {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap_servers, "KAFKA_TOPIC_PREFIX": broker.topic_prefix}
+    command = [str(Path(sys.executable).with_name("saphan")), "audit", "rebuild",
+               "--database-url", f"sqlite+aiosqlite:///{path}", "--public-key", key]
+    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=120, check=False)
 
 
 def assert_every_message_matches_its_contract(records: list) -> None:

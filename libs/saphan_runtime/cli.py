@@ -82,3 +82,35 @@ def audit_verify(
         typer.echo(f"TAMPERED at sequence {finding.first_bad_sequence}: {finding.problem}", err=True)
         raise typer.Exit(1)
     typer.echo("the ledger is intact / สมุดบัญชีครบถ้วนไม่ถูกแก้ไข")
+
+
+@audit.command("rebuild")
+def audit_rebuild(
+    database_url: Annotated[str, typer.Option(help="an empty database to rebuild the ledger into")],
+    public_key: Annotated[str, typer.Option(help="Ed25519 public key, base64 (default: the service's own)")] = "",
+) -> None:
+    """Rebuild the ledger from Kafka (KAFKA_BOOTSTRAP_SERVERS) into an empty database and check it against the
+    recorded events and the signed checkpoints."""
+    import asyncio
+
+    from rich.progress import Progress
+
+    from services.audit.bootstrap import signer_for
+    from services.audit.rebuild import rebuild_ledger
+    from services.audit.settings import Settings
+
+    settings = Settings()
+    key = public_key or signer_for(settings).public_key
+    with Progress() as bar:
+        task = bar.add_task("rebuilding the ledger", total=None)
+        found = asyncio.run(rebuild_ledger(database_url, settings.broker, key,
+                                           lambda done: bar.update(task, completed=done)))
+    typer.echo(f"{found.size} entries rebuilt, root {found.root_hash}")
+    typer.echo(f"{found.sources_checked} checked against their topics, {found.sources_missing} no longer there; "
+               f"{found.checkpoints_matching} of {found.checkpoints} signed checkpoints match"
+               + (f" ({found.checkpoints_ahead} signed after the ledger was read)" if found.checkpoints_ahead else ""))
+    for problem in found.problems:
+        typer.echo(f"PROBLEM: {problem}", err=True)
+    if not found.intact:
+        raise typer.Exit(1)
+    typer.echo("the rebuilt ledger matches / สมุดบัญชีที่สร้างใหม่ตรงกับต้นฉบับ")

@@ -171,6 +171,12 @@ class UnitOfWork:
         self._appended = True
         return stored
 
+    async def restore(self, envelope: CloudEvent) -> StoredEvent:
+        """Insert an event exactly as another copy of this store held it (a rebuild: same id, time, version) and
+        project it; nothing is published again."""
+        await lock_for_append(self.session)
+        return await self._insert(envelope, decode_data(envelope))
+
     async def _insert(self, envelope: CloudEvent, data: EventData) -> StoredEvent:
         table = self._tables["events"]
         try:

@@ -1,9 +1,10 @@
 """Kafka clients and topics, with the settings Saphan relies on (acks=all, manual commits, earliest)."""
 
 import logging
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
+from typing import Any
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 
@@ -68,3 +69,29 @@ async def _create(admin: AIOKafkaAdminClient, topics: list[NewTopic]) -> None:
         await admin.create_topics(topics)
     except TopicAlreadyExistsError:
         log.debug("topics created concurrently by another process")
+
+
+async def read_from_beginning(settings: BrokerSettings, topic: str) -> AsyncIterator[Any]:
+    """Yield every record of a topic (its full name) from its first offset to its end when reading began, each
+    partition in offset order; a topic that does not exist yields nothing."""
+    reader = AIOKafkaConsumer(bootstrap_servers=require_bootstrap(settings), group_id=None, enable_auto_commit=False,
+                              auto_offset_reset="earliest", fetch_max_wait_ms=settings.fetch_max_wait_ms)
+    await reader.start()
+    try:
+        if topic not in await reader.topics():
+            return
+        partitions = [TopicPartition(topic, p) for p in sorted(reader.partitions_for_topic(topic) or ())]
+        reader.assign(partitions)
+        ends = {tp: end for tp, end in (await reader.end_offsets(partitions)).items() if end > 0}
+        await reader.seek_to_beginning(*partitions)
+        while ends:
+            batch = await reader.getmany(*ends, timeout_ms=1000, max_records=5000)
+            for tp, records in batch.items():
+                for record in records:
+                    if record.offset < ends.get(tp, 0):
+                        yield record
+            for tp in list(ends):
+                if await reader.position(tp) >= ends[tp]:
+                    del ends[tp]
+    finally:
+        await reader.stop()

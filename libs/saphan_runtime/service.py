@@ -15,7 +15,7 @@ from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
 from sqlalchemy import MetaData
 
 from contracts.envelope import EventData
-from contracts.topics import EVENT_TOPIC_PARTITIONS, EVENT_TOPICS, dead_letter_topic, event_topic
+from contracts.topics import EVENT_TOPICS, dead_letter_topic, partitions_of
 from saphan_runtime import db, kafka, migrations
 from saphan_runtime.background import Changes, Ticker, repeat
 from saphan_runtime.bus import Handler, MessageBus
@@ -113,13 +113,13 @@ class Service:
 
     def _subscribed_topics(self) -> list[str]:
         if AnyEvent in self.parts.subscriptions:
-            return [topic for topic in self.parts.topics if topic != event_topic(self.settings.name)]
+            return [topic for topic in self.parts.topics if not topic.startswith(f"saphan.{self.settings.name}.")]
         return sorted({model.topic for model in self.parts.subscriptions
                        if issubclass(model, EventData) and model.topic is not None})
 
     def _topics(self) -> dict[str, int]:
         broker = self.settings.broker
-        topics = {broker.topic(name): EVENT_TOPIC_PARTITIONS for name in self.parts.topics}
+        topics = {broker.topic(name): partitions_of(name) for name in self.parts.topics}
         topics[broker.topic(dead_letter_topic(self.settings.name))] = 1
         return topics
 

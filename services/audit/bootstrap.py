@@ -1,5 +1,6 @@
 """Audit's composition root: the one place its parts are wired together."""
 
+from contracts.topics import PUBLISHED_TOPICS
 from saphan_runtime.service import Service, ServiceParts
 from services.audit import api, api_proofs, background, checkpoints, db, projections
 from services.audit.handlers import handlers
@@ -21,6 +22,7 @@ def bootstrap(settings: Settings | None = None) -> Service:
     return Service(ServiceParts(
         settings=settings, metadata=db.metadata, migrations="services.audit:migrations",
         handlers=handlers(signer=signer), project=projections.project, subscriptions=SUBSCRIPTIONS,
+        topics=PUBLISHED_TOPICS,
         routers=[api.router, api_proofs.proofs_router(signer.public_key)],
         tickers=[background.checkpoint_every(settings.checkpoint_seconds)],
         title="Saphan audit / ตรวจสอบ",
