@@ -2,7 +2,7 @@
 
 from contracts.topics import PUBLISHED_TOPICS
 from saphan_runtime.service import Service, ServiceParts
-from services.audit import api, api_proofs, background, checkpoints, db, projections
+from services.audit import api, api_proofs, api_trail, background, checkpoints, db, projections
 from services.audit.handlers import handlers
 from services.audit.settings import Settings
 from services.audit.worker import SUBSCRIPTIONS
@@ -23,7 +23,7 @@ def bootstrap(settings: Settings | None = None) -> Service:
         settings=settings, metadata=db.metadata, migrations="services.audit:migrations",
         handlers=handlers(signer=signer), project=projections.project, subscriptions=SUBSCRIPTIONS,
         topics=PUBLISHED_TOPICS,
-        routers=[api.router, api_proofs.proofs_router(signer.public_key)],
+        routers=[api.router, api_proofs.proofs_router(signer.public_key), api_trail.trail_router(signer.public_key)],
         tickers=[background.checkpoint_every(settings.checkpoint_seconds)],
         title="Saphan audit / ตรวจสอบ",
         description="The tamper-evident ledger of every case event: timelines, signed checkpoints, RFC 6962 proofs.",
