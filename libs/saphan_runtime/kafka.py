@@ -72,8 +72,8 @@ async def _create(admin: AIOKafkaAdminClient, topics: list[NewTopic]) -> None:
 
 
 async def read_from_beginning(settings: BrokerSettings, topic: str) -> AsyncIterator[Any]:
-    """Yield every record of a topic (its full name) from its first offset to its end when reading began, each
-    partition in offset order; a topic that does not exist yields nothing."""
+    """Yield every record of a topic (its full name) from its first offset until it is caught up (at its end offset
+    and a fetch brings nothing more), each partition in offset order; a topic that does not exist yields nothing."""
     reader = AIOKafkaConsumer(bootstrap_servers=require_bootstrap(settings), group_id=None, enable_auto_commit=False,
                               auto_offset_reset="earliest", fetch_max_wait_ms=settings.fetch_max_wait_ms)
     await reader.start()
@@ -82,16 +82,19 @@ async def read_from_beginning(settings: BrokerSettings, topic: str) -> AsyncIter
             return
         partitions = [TopicPartition(topic, p) for p in sorted(reader.partitions_for_topic(topic) or ())]
         reader.assign(partitions)
-        ends = {tp: end for tp, end in (await reader.end_offsets(partitions)).items() if end > 0}
         await reader.seek_to_beginning(*partitions)
-        while ends:
-            batch = await reader.getmany(*ends, timeout_ms=1000, max_records=5000)
-            for tp, records in batch.items():
+        while True:
+            batch = await reader.getmany(*partitions, timeout_ms=500, max_records=5000)
+            for records in batch.values():
                 for record in records:
-                    if record.offset < ends.get(tp, 0):
-                        yield record
-            for tp in list(ends):
-                if await reader.position(tp) >= ends[tp]:
-                    del ends[tp]
+                    yield record
+            # The end offset alone is not enough: the embedded broker can report it one behind the last record.
+            if not batch and await _caught_up(reader, partitions):
+                return
     finally:
         await reader.stop()
+
+
+async def _caught_up(reader: AIOKafkaConsumer, partitions: list[TopicPartition]) -> bool:
+    ends = await reader.end_offsets(partitions)
+    return all([await reader.position(tp) >= ends[tp] for tp in partitions])

@@ -1,12 +1,16 @@
 """Rebuild: the ledger rebuilt from Kafka alone into an empty database has the original's leaves, root and signed
 checkpoints, and every entry matches the event it records on its own topic."""
 
+import json
+
 import httpx
 import pytest
 
 from contracts.topics import AUDIT_LEDGER
 from saphan_runtime import db
-from saphan_runtime.testing import read_topic, running
+from saphan_runtime.kafka import read_from_beginning
+from saphan_runtime.settings import BrokerSettings
+from saphan_runtime.testing import eventually, running
 from services.audit import checkpoints, projections
 from services.audit.rebuild import rebuild_ledger
 from services.audit.tests.test_ledger import fill
@@ -23,7 +27,7 @@ async def test_the_ledger_rebuilt_from_kafka_has_the_original_root_and_checkpoin
         await fill(client, broker, [f"d{n}" for n in range(6)])
         second = (await client.post("/checkpoints")).json()
         key = (await client.get("/ledger/public-key")).json()["public_key"]
-        await read_topic(broker, AUDIT_LEDGER, at_least=13)  # the relay has mirrored every entry
+        await eventually(lambda: mirrored(service.settings.broker, 13), within=60)
 
         original = (await client.get("/cases/d5/timeline")).json()["events"]
         target = database("audit-rebuilt")
@@ -49,3 +53,10 @@ async def rebuilt_timeline(url: str, case_id: str) -> list[tuple[int, str]]:
             return [(e["sequence"], e["event_id"]) for e in await projections.case_timeline(session, case_id)]
     finally:
         await engine.dispose()
+
+
+async def mirrored(broker: BrokerSettings, count: int) -> bool:
+    """Return whether the relay has published `count` distinct ledger entries on the ledger topic."""
+    sequences = {json.loads(r.value)["data"]["sequence"]
+                 async for r in read_from_beginning(broker, broker.topic(AUDIT_LEDGER))}
+    return len(sequences) >= count
