@@ -14,6 +14,7 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
+from contracts.access import Role
 from saphan_runtime import testing
 from saphan_runtime.broker import EmbeddedBroker
 from saphan_runtime.service import Service
@@ -103,6 +104,17 @@ def _run(coroutine: Coroutine[Any, Any, str | None]) -> Any:
 
     with ThreadPoolExecutor(1) as pool:
         return pool.submit(asyncio.run, coroutine).result()
+
+
+@pytest.fixture
+def caller(tmp_path: Path) -> Callable[..., dict[str, str]]:
+    """Return a maker of Authorization headers: a development token for a unit with roles, which the services built
+    by make_service (same var dir) trust."""
+
+    def make(unit: str | None, *roles: Role, user: str = "tester") -> dict[str, str]:
+        return testing.bearer(tmp_path, unit, *roles, user=user)
+
+    return make
 
 
 @pytest.fixture

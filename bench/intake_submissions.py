@@ -27,7 +27,9 @@ import httpx
 
 from bench.processes import Target, check_alive, machine, start_process, stop, wait_listening, wait_ready
 from bench.stats import fmt_ratio, percentile, ratio, write_results
+from contracts.access import Role
 from saphan_runtime.broker import EmbeddedBroker, free_port
+from saphan_runtime.testing import bearer
 from tests.helpers import report
 
 REQUEST_TIMEOUT_SECONDS = 30.0
@@ -114,10 +116,12 @@ async def drive(client: httpx.AsyncClient, url: str, concurrency: int, seconds: 
     return run
 
 
-async def measure(target: Target, args: argparse.Namespace, numbers: Iterator[int]) -> Run:
-    """Warm the target up (discarded), then measure it, with one client sized to the concurrency."""
+async def measure(target: Target, args: argparse.Namespace, numbers: Iterator[int], var_dir: Path) -> Run:
+    """Warm the target up (discarded), then measure it, with one client sized to the concurrency, calling as an
+    operator of the 1300 hotline (the same token for both targets: the baseline ignores it)."""
     limits = httpx.Limits(max_connections=args.concurrency, max_keepalive_connections=args.concurrency)
-    async with httpx.AsyncClient(limits=limits, timeout=REQUEST_TIMEOUT_SECONDS) as client:
+    operator = bearer(var_dir, "hotline-1300", Role.HOTLINE_OPERATOR)
+    async with httpx.AsyncClient(limits=limits, timeout=REQUEST_TIMEOUT_SECONDS, headers=operator) as client:
         url = f"{target.url}/cases"
         if args.warmup > 0:
             await drive(client, url, args.concurrency, args.warmup, numbers)
@@ -177,7 +181,7 @@ def benchmark(args: argparse.Namespace, var_dir: Path) -> dict[str, Any]:
         figures: dict[str, dict[str, Any]] = {}
         for target in reversed(targets):  # the baseline first, then intake
             print(f"loading {target.label} for {args.warmup:g}s + {args.seconds:g}s ...", file=sys.stderr, flush=True)
-            figures[target.name] = summarize(target, asyncio.run(measure(target, args, numbers)))
+            figures[target.name] = summarize(target, asyncio.run(measure(target, args, numbers, var_dir)))
             check_alive(target)
     finally:
         for target in targets:

@@ -111,6 +111,8 @@ class ReportReceived(EventData):
     case_id: str = Field(min_length=1, max_length=64)
     report: IntakeReport
     duty_shift: DutyShift
+    reported_by_unit: str | None = Field(default=None, max_length=64, description="the unit whose user reported it")
+    reported_by_user: str | None = Field(default=None, max_length=200)
 
 
 class CaseReported(EventData):
@@ -133,6 +135,7 @@ class CaseReported(EventData):
     consent: ConsentState
     informant_anonymous: bool
     request_kind: RequestKind = RequestKind.CASE
+    reported_by_unit: str | None = Field(default=None, max_length=64, description="the unit whose user reported it")
 
 
 class CaseTriaged(EventData):

@@ -2,15 +2,22 @@
 
 import json
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
+import httpx
 from aiokafka import AIOKafkaProducer
 
+from contracts.access import Role
 from contracts.common import Channel, ConsentState, DutyShift, Location, ProblemType, Response, RuleFired, Urgency
 from contracts.envelope import EventData
 from contracts.intake import CaseReported, CaseTriaged
 from saphan_runtime import cloudevents
-from saphan_runtime.testing import BrokerUnderTest
+from saphan_runtime.testing import BrokerUnderTest, bearer
+
+# Who usually calls each service in these tests: an operator reports, a supervisor follows, an auditor replays.
+USUAL_CALLERS = {"intake": ("hotline-1300", Role.HOTLINE_OPERATOR), "referral": ("hotline-1300", Role.SUPERVISOR),
+                 "documents": ("hotline-1300", Role.SUPERVISOR), "audit": ("oversight-1", Role.AUDITOR)}
 
 
 def report(n: int = 0, **overrides: Any) -> dict[str, Any]:
@@ -67,3 +74,17 @@ def with_data(raw: bytes, **data_changes: Any) -> bytes:
         else:
             event["data"][name] = value
     return json.dumps(event).encode()
+
+
+class UsualCallers(httpx.Auth):
+    """Sign each request as the usual caller of the service it goes to, unless it already carries a token."""
+
+    def __init__(self, var_dir: Path, urls: dict[str, str]) -> None:
+        self.tokens = {url: bearer(var_dir, *USUAL_CALLERS[name])["Authorization"] for name, url in urls.items()}
+
+    def auth_flow(self, request: httpx.Request) -> Any:
+        if "authorization" not in request.headers:
+            for url, token in self.tokens.items():
+                if str(request.url).startswith(url):
+                    request.headers["Authorization"] = token
+        yield request

@@ -7,7 +7,7 @@ import pytest
 
 from contracts.topics import INTAKE_EVENTS, dead_letter_topic
 from saphan_runtime.testing import eventually, read_topic, running
-from tests.helpers import case_reported_event, publish, report, with_data
+from tests.helpers import UsualCallers, case_reported_event, publish, report, with_data
 
 
 @pytest.mark.parametrize(("body", "field"), [
@@ -28,9 +28,10 @@ from tests.helpers import case_reported_event, publish, report, with_data
     (report(received_at="2099-01-01T00:00:00+07:00"), "body.received_at"),
     ({**report(), "unexpected": 1}, "body.unexpected"),
 ])
-async def test_an_invalid_report_is_refused_with_422_naming_the_field(make_service, body, field) -> None:
+async def test_an_invalid_report_is_refused_with_422_naming_the_field(make_service, body, field, tmp_path) -> None:
     intake = make_service("intake")
-    async with running(intake) as url, httpx.AsyncClient(base_url=url) as client:
+    async with running(intake) as url, \
+            httpx.AsyncClient(base_url=url, auth=UsualCallers(tmp_path, {"intake": url})) as client:
         response = await client.post("/cases", json=body)
         assert response.status_code == 422, response.text
         assert response.headers["content-type"].startswith("application/problem+json")
@@ -44,8 +45,9 @@ async def test_an_invalid_report_is_refused_with_422_naming_the_field(make_servi
         assert (await uow.session.execute(events.select())).first() is None
 
 
-async def test_malformed_json_is_refused_with_422_naming_the_body(make_service) -> None:
-    async with running(make_service("intake")) as url, httpx.AsyncClient(base_url=url) as client:
+async def test_malformed_json_is_refused_with_422_naming_the_body(make_service, tmp_path) -> None:
+    async with running(make_service("intake")) as url, \
+            httpx.AsyncClient(base_url=url, auth=UsualCallers(tmp_path, {"intake": url})) as client:
         response = await client.post("/cases", content=b'{"channel": "hotline_1300",',
                                      headers={"content-type": "application/json"})
     assert response.status_code == 422
@@ -62,13 +64,14 @@ async def test_malformed_json_is_refused_with_422_naming_the_body(make_service) 
     (None, "data does not match"),
 ])
 async def test_a_bad_message_goes_to_the_dead_letter_topic_and_the_next_good_one_is_applied(
-    make_service, broker, garbage, reason
+    make_service, broker, garbage, reason, tmp_path
 ) -> None:
     if garbage is None:  # a real envelope whose data breaks its schema
         garbage = with_data(case_reported_event("broken"), channel=None, client_age_years="old")
     documents = make_service("documents")
     good_case = str(uuid.uuid4())
-    async with running(documents) as url, httpx.AsyncClient(base_url=url) as client:
+    async with running(documents) as url, \
+            httpx.AsyncClient(base_url=url, auth=UsualCallers(tmp_path, {"documents": url})) as client:
         await publish(broker, INTAKE_EVENTS, garbage, key=b"broken")
         await publish(broker, INTAKE_EVENTS, case_reported_event(good_case), key=good_case.encode())
 

@@ -15,7 +15,7 @@ from contracts.topics import AUDIT_EVENTS, AUDIT_LEDGER, DOCUMENTS_EVENTS, INTAK
 from saphan_runtime.schemas import ENVELOPE_FILE, load_schema
 from saphan_runtime.testing import BrokerUnderTest, eventually, read_topic
 from services.audit.verify import verify_ledger
-from tests.helpers import report
+from tests.helpers import UsualCallers, report
 from tests.system import saphan_up
 
 pytestmark = pytest.mark.system
@@ -74,7 +74,7 @@ async def test_fifty_reports_reach_the_audit_ledger_once_each_and_in_order(
     tmp_path, system_databases, system_broker
 ) -> None:
     with saphan_up(tmp_path / "var", system_databases, system_broker) as system:
-        async with httpx.AsyncClient(timeout=10) as client:
+        async with httpx.AsyncClient(timeout=10, auth=UsualCallers(system.var_dir, system.urls)) as client:
             case_ids = await post_reports(client, system.urls["intake"], REPORTS)
             await eventually(lambda: timelines(client, system.urls["audit"], case_ids), within=90)
             await asyncio.sleep(1.0)  # anything delivered twice would show up now

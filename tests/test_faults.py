@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from saphan_runtime import db
 from saphan_runtime.testing import eventually
+from tests.helpers import UsualCallers
 from tests.system import saphan_up
 from tests.test_end_to_end import (
     REGISTRY_UNITS,
@@ -30,7 +31,7 @@ async def test_a_consumer_killed_mid_stream_loses_nothing_and_applies_nothing_tw
 ) -> None:
     var_dir = tmp_path / "var"
     with saphan_up(var_dir, system_databases, system_broker) as system:
-        async with httpx.AsyncClient(timeout=10) as client:
+        async with httpx.AsyncClient(timeout=10, auth=UsualCallers(system.var_dir, system.urls)) as client:
             intake = system.urls["intake"]
             case_ids = await post_reports(client, intake, BEFORE)
             during = asyncio.create_task(post_reports(client, intake, DURING, start=BEFORE))

@@ -8,9 +8,10 @@ from typing import Any
 import httpx
 import pytest
 
-from saphan_runtime.testing import eventually
+from contracts.access import Role
+from saphan_runtime.testing import bearer, eventually
 from services.intake.case_view import CASE_VIEW as INTAKE_VIEW
-from tests.helpers import report
+from tests.helpers import UsualCallers, report
 from tests.system import saphan_up
 
 pytestmark = pytest.mark.system
@@ -51,7 +52,7 @@ async def test_a_cases_state_at_past_moments_equals_what_the_services_showed(
 ) -> None:
     with saphan_up(tmp_path / "var", system_databases, system_broker) as system:
         urls = system.urls
-        async with httpx.AsyncClient(timeout=10) as client:
+        async with httpx.AsyncClient(timeout=10, auth=UsualCallers(system.var_dir, urls)) as client:
             before = datetime.now(UTC)
             created = await client.post(f"{urls['intake']}/cases", json=report(0, client={
                 "name": "เด็กหญิง ทดสอบ", "estimated_age_years": 9}))
@@ -59,16 +60,17 @@ async def test_a_cases_state_at_past_moments_equals_what_the_services_showed(
             await case.settled(ledger_events=6)  # reported, triaged, routed, three referrals requested
 
             lead = next(r for r in case.seen[0][1]["referral"]["referrals"] if r["role"] == "lead")
+            lead_unit = bearer(system.var_dir, lead["to_unit"], Role.SHELTER_SOCIAL_WORKER)
             for action in ("receive", "accept"):
                 moved = await client.post(f"{urls['referral']}/referrals/{lead['referral_id']}/{action}",
-                                          json={"by_unit": lead["to_unit"]})
+                                          json={}, headers=lead_unit)
                 assert moved.status_code == 200, moved.text
             await case.settled(ledger_events=8)
 
-            work = {"by_unit": lead["to_unit"], "work": {"kind": "case_manager", "manager": "staff-0042"}}
-            assert (await client.post(f"{urls['referral']}/cases/{case.case_id}/work", json=work)).status_code == 200
-            work = {"by_unit": lead["to_unit"], "work": {"kind": "assessment", "risk_level": 3}}
-            assert (await client.post(f"{urls['referral']}/cases/{case.case_id}/work", json=work)).status_code == 200
+            for work in ({"kind": "case_manager", "manager": "staff-0042"}, {"kind": "assessment", "risk_level": 3}):
+                done = await client.post(f"{urls['referral']}/cases/{case.case_id}/work", json={"work": work},
+                                         headers=lead_unit)
+                assert done.status_code == 200, done.text
             await case.settled(ledger_events=10)
 
             for moment, shown in case.seen:

@@ -7,7 +7,7 @@ import httpx
 
 from contracts.topics import INTAKE_EVENTS
 from saphan_runtime.testing import eventually, read_topic, running
-from tests.helpers import report
+from tests.helpers import UsualCallers, report
 
 PERSONAL = {"name": "เด็กหญิงแพรวา รักดี", "national_id": "1103702071811", "birth_date": "2015-03-03"}
 SECRETS = ["แพรวา", "รักดี", "1103702071811", "089-765-4321", "99/1 ซอยลับ", "ป้าข้างบ้าน", "ถูกขังไว้ในห้อง"]
@@ -20,9 +20,11 @@ def crisis(n: int) -> dict[str, Any]:
                             "address": "99/1 ซอยลับ"}, description="ถูกขังไว้ในห้อง")
 
 
-async def test_screening_events_reach_kafka_and_the_audit_timeline_without_personal_data(make_service, broker) -> None:
+async def test_screening_events_reach_kafka_and_the_audit_timeline_without_personal_data(
+    make_service, broker, tmp_path
+) -> None:
     async with running(make_service("intake")) as intake, running(make_service("audit")) as audit, \
-            httpx.AsyncClient() as client:
+            httpx.AsyncClient(auth=UsualCallers(tmp_path, {"intake": intake, "audit": audit})) as client:
         first = (await client.post(f"{intake}/cases", json=crisis(0))).json()
         again = (await client.post(f"{intake}/cases", json=crisis(1))).json()
         info = (await client.post(f"{intake}/cases", json=report(2, request_kind="information_only"))).json()

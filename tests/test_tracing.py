@@ -8,7 +8,7 @@ from opentelemetry.trace import SpanKind
 
 from contracts.topics import INTAKE_EVENTS, REFERRAL_EVENTS
 from saphan_runtime.testing import eventually, running
-from tests.helpers import report
+from tests.helpers import UsualCallers, report
 
 TRIAGED, ROUTED = "saphan.intake.case-triaged.v1", "saphan.referral.routing-decided.v1"
 
@@ -21,11 +21,11 @@ def _ancestors(span: ReadableSpan, by_id: dict[int, ReadableSpan]) -> list[Reada
     return chain
 
 
-async def test_one_trace_spans_the_request_the_relay_and_both_consumers(make_service, spans) -> None:
+async def test_one_trace_spans_the_request_the_relay_and_both_consumers(make_service, spans, tmp_path) -> None:
     intake, referral, audit = make_service("intake"), make_service("referral"), make_service("audit")
     async with running(intake) as intake_url, running(referral), running(audit) as audit_url:
         spans.clear()
-        async with httpx.AsyncClient() as client:
+        async with httpx.AsyncClient(auth=UsualCallers(tmp_path, {"intake": intake_url, "audit": audit_url})) as client:
             case_id = (await client.post(f"{intake_url}/cases", json=report())).json()["case_id"]
 
             async def complete() -> bool:

@@ -57,6 +57,30 @@ def schemas(check: Annotated[bool, typer.Option(help="fail if a schema file is s
         typer.echo(f"wrote {path}")
 
 
+@app.command("token")
+def token(
+    unit: Annotated[str, typer.Option(help="the agency unit, e.g. shelter-10 (see GET /agencies)")],
+    role: Annotated[list[str], typer.Option(help="a role; repeat for several (hotline_operator, social_worker, "
+                                                 "shelter_social_worker, prosecutor, tambon_centre_officer, "
+                                                 "supervisor, auditor, administrator, agency_system)")],
+    user: Annotated[str, typer.Option(help="the user (subject) the token names")] = "developer",
+    hours: Annotated[float, typer.Option(help="how long the token lives")] = 8.0,
+) -> None:
+    """Print a token of the development issuer (trusted only where SAPHAN_ENV=development)."""
+    from datetime import timedelta
+
+    from contracts.access import Role
+    from saphan_runtime import dev_issuer
+    from saphan_runtime.settings import ServiceSettings
+
+    known = {r.value for r in Role}
+    if unknown := [r for r in role if r not in known]:
+        raise typer.BadParameter(f"unknown role(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+    settings = ServiceSettings()
+    typer.echo(dev_issuer.mint(settings.var_dir, user=user, unit=unit, roles=[Role(r) for r in role],
+                               settings=settings.auth, lifetime=timedelta(hours=hours)))
+
+
 @audit.command("verify")
 def audit_verify(
     database_url: Annotated[str, typer.Option(envvar="AUDIT_DATABASE_URL", help="default: var/audit.db")] = "",

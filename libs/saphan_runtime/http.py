@@ -11,6 +11,8 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from contracts.access import policy, roles_allowed
+from saphan_runtime.auth import NoAgency, Principal, Unauthenticated
 from saphan_runtime.bus import MessageBus
 from saphan_runtime.errors import Conflict, DomainError, Forbidden, NotFound
 from saphan_runtime.eventstore import ConcurrencyConflict
@@ -19,6 +21,7 @@ PROBLEM_JSON = "application/problem+json"
 
 TITLES = {
     400: "Bad request / คำขอไม่ถูกต้อง",
+    401: "Unauthenticated / ยังไม่ได้ยืนยันตัวตน",
     403: "Forbidden / ไม่มีสิทธิ์",
     404: "Not found / ไม่พบข้อมูล",
     405: "Method not allowed / ไม่รองรับวิธีนี้",
@@ -95,6 +98,16 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(NotFound)
     async def on_missing(_: Request, error: NotFound) -> JSONResponse:
         return problem(404, str(error))
+
+    @app.exception_handler(Unauthenticated)
+    async def on_unauthenticated(_: Request, error: Unauthenticated) -> JSONResponse:
+        reason = str(error).split(" / ")[0].replace('"', "'")
+        return problem(401, str(error), headers={"WWW-Authenticate": f'Bearer error="invalid_token", '
+                                                                     f'error_description="{reason}"'})
+
+    @app.exception_handler(NoAgency)
+    async def on_no_agency(_: Request, error: NoAgency) -> JSONResponse:
+        return problem(403, str(error))
 
     @app.exception_handler(Forbidden)
     async def on_forbidden(_: Request, error: Forbidden) -> JSONResponse:
@@ -199,3 +212,42 @@ def sse(stream: AsyncIterator[str]) -> StreamingResponse:
     """Return a server-sent events response."""
     return StreamingResponse(stream, media_type="text/event-stream",
                              headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+
+
+async def current_principal(request: Request) -> Principal:
+    """Return the caller named by the request's bearer token (401 without a valid one)."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthenticated("a bearer token is required (Authorization: Bearer ...) / ต้องแนบโทเค็น")
+    principal: Principal = await request.app.state.service.verifier.principal(token.strip())
+    return principal
+
+
+def allowed(action: str) -> Callable[[Principal], Awaitable[Principal]]:
+    """Return a dependency giving the caller when one of its roles may perform the action (the policy table)."""
+    roles = roles_allowed(action)
+    rule = policy()["actions"][action]
+
+    async def check(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
+        if not principal.has_any(roles):
+            held = ", ".join(sorted(principal.roles)) or "no Saphan role"
+            raise Forbidden(f"{held} may not {rule['en']} / ไม่มีสิทธิ์{rule['th']}")
+        return principal
+
+    return check
+
+
+
+def allowed_for_unit(action: str) -> Callable[..., Awaitable[Principal]]:
+    """Return a dependency giving the caller when its role may perform the action on the unit in the path, which
+    must be its own unit."""
+    check_role = allowed(action)
+
+    async def check(unit_id: str, principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
+        await check_role(principal)
+        if principal.unit_id != unit_id:
+            raise Forbidden(f"unit {principal.unit_id} may not act for unit {unit_id} / "
+                            f"หน่วยงาน {principal.unit_id} ไม่มีสิทธิ์ดำเนินการแทนหน่วยงาน {unit_id}")
+        return principal
+
+    return check

@@ -16,7 +16,8 @@ from sqlalchemy import MetaData
 
 from contracts.envelope import EventData
 from contracts.topics import EVENT_TOPICS, dead_letter_topic, partitions_of
-from saphan_runtime import db, kafka, migrations
+from saphan_runtime import db, dev_issuer, kafka, migrations
+from saphan_runtime.auth import KeySet, TokenVerifier
 from saphan_runtime.background import Changes, Ticker, repeat
 from saphan_runtime.bus import Handler, MessageBus
 from saphan_runtime.eventstore import InboxKey, Projector, UnitOfWork
@@ -52,6 +53,8 @@ class Service:
 
     def __init__(self, parts: ServiceParts) -> None:
         self.parts, self.settings = parts, parts.settings
+        check_no_development_defaults(self.settings)
+        self.verifier = token_verifier(self.settings)
         self.database_url = parts.settings.resolved_database_url()
         self.engine = db.create_engine(self.database_url)
         self.sessions = db.create_sessionmaker(self.engine)
@@ -171,6 +174,21 @@ class Service:
             app.include_router(router)
         FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz")
         return app
+
+
+def check_no_development_defaults(settings: ServiceSettings) -> None:
+    """Refuse to start outside development while a secret or trust anchor is still a development default."""
+    defaults = settings.development_defaults()
+    if settings.environment != "development" and defaults:
+        raise SystemExit(f"{settings.name}: refusing to start in {settings.environment} with development defaults; "
+                         f"set {', '.join(defaults)}")
+
+
+def token_verifier(settings: ServiceSettings) -> TokenVerifier:
+    """Return the verifier of callers' tokens: the issuer's JWKS, or in development the development issuer's key."""
+    if settings.auth.jwks_url:
+        return TokenVerifier(settings.auth, KeySet(url=settings.auth.jwks_url))
+    return TokenVerifier(settings.auth, KeySet(jwks=dev_issuer.jwks(settings.var_dir)))
 
 
 async def _succeeds(check: Any) -> bool:

@@ -1,9 +1,12 @@
 """Settings every service shares; each service subclasses them with its own prefix and defaults."""
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from saphan_runtime.auth import AuthSettings
 
 
 class BrokerSettings(BaseSettings):
@@ -40,6 +43,13 @@ class ServiceSettings(BaseSettings):
     relay_poll_seconds: float = Field(default=0.5, gt=0)
     relay_batch_size: int = Field(default=500, ge=1)
     broker: BrokerSettings = Field(default_factory=BrokerSettings)
+    auth: AuthSettings = Field(default_factory=AuthSettings)
+    # Outside development nothing may rest on a development default: see development_defaults().
+    environment: Literal["development", "production"] = Field(default="development", validation_alias="SAPHAN_ENV")
+
+    def development_defaults(self) -> list[str]:
+        """Return the settings left at a development default (a service refuses to start with one in production)."""
+        return [] if self.auth.jwks_url else ["AUTH_JWKS_URL (the token issuer's keys)"]
 
     @field_validator("database_url")
     @classmethod

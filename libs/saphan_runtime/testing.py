@@ -12,6 +12,8 @@ from typing import Any, TypeVar
 import asyncpg
 import uvicorn
 
+from contracts.access import Role
+from saphan_runtime import dev_issuer
 from saphan_runtime.service import Service
 from saphan_runtime.settings import BrokerSettings
 
@@ -120,3 +122,8 @@ async def read_topic(broker: BrokerUnderTest, topic: str, *, at_least: int, with
     finally:
         await consumer.stop()
     return records
+
+
+def bearer(var_dir: Path, unit: str | None, *roles: Role, user: str = "tester") -> dict[str, str]:
+    """Return the Authorization header of a development-issuer token for a user of a unit with roles."""
+    return {"Authorization": f"Bearer {dev_issuer.mint(var_dir, user=user, unit=unit, roles=list(roles))}"}

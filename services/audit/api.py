@@ -3,13 +3,15 @@
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, Depends, HTTPException, Query
 from pydantic import AwareDatetime, BaseModel
 
-from saphan_runtime.http import SessionDep
+from saphan_runtime.auth import Principal
+from saphan_runtime.http import SessionDep, allowed
 from services.audit import projections, replay
 
 router = APIRouter(tags=["ledger"])
+Auditor = Annotated[Principal, Depends(allowed("audit.history.read"))]
 
 
 class TimelineEntry(BaseModel):
@@ -36,7 +38,7 @@ class Timeline(BaseModel):
 
 @router.get("/cases/{case_id}/timeline", response_model=Timeline,
             responses={404: {"description": "the ledger holds no event of this case"}})
-async def get_timeline(case_id: str, session: SessionDep) -> Timeline:
+async def get_timeline(case_id: str, session: SessionDep, caller: Auditor) -> Timeline:
     """Return a case's events in the order the ledger recorded them."""
     entries = await projections.case_timeline(session, case_id)
     if not entries:
@@ -58,7 +60,7 @@ class CaseStateView(BaseModel):
 @router.get("/cases/{case_id}/state", response_model=CaseStateView,
             responses={404: {"description": "the ledger holds no event of this case by then"}})
 async def get_state(
-    case_id: str, session: SessionDep,
+    case_id: str, session: SessionDep, caller: Auditor,
     at: Annotated[AwareDatetime | None, Query(description="the moment (ISO 8601 with a zone); default now")] = None,
     sequence: Annotated[int | None, Query(ge=1, description="the last ledger sequence to replay")] = None,
 ) -> Any:

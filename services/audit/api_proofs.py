@@ -2,13 +2,16 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, Depends, HTTPException, Query
 
-from saphan_runtime.http import BusDep, SessionDep
+from saphan_runtime.auth import Principal
+from saphan_runtime.http import BusDep, SessionDep, allowed
 from services.audit import projections, proofs
+from services.audit.api import Auditor
 from services.audit.commands import SignCheckpoint
 
 POSITIVE = Annotated[int, Query(ge=1)]
+Signer = Annotated[Principal, Depends(allowed("audit.checkpoint.sign"))]
 
 
 def proofs_router(public_key: str) -> APIRouter:
@@ -28,7 +31,7 @@ def proofs_router(public_key: str) -> APIRouter:
         return await projections.list_checkpoints(session)
 
     @router.post("/checkpoints", status_code=201, responses={200: {"description": "nothing new to sign"}})
-    async def sign_now(bus: BusDep, session: SessionDep) -> Any:
+    async def sign_now(bus: BusDep, session: SessionDep, caller: Signer) -> Any:
         """Sign a checkpoint now (the service also signs one at regular intervals)."""
         signed = await bus.handle(SignCheckpoint())
         if signed is None:
@@ -39,7 +42,8 @@ def proofs_router(public_key: str) -> APIRouter:
         return signed
 
     @router.get("/proofs/inclusion", responses={404: {"description": "no such entry or checkpoint"}})
-    async def inclusion(sequence: POSITIVE, tree_size: POSITIVE, session: SessionDep) -> dict[str, Any]:
+    async def inclusion(sequence: POSITIVE, tree_size: POSITIVE, session: SessionDep,
+                        caller: Auditor) -> dict[str, Any]:
         """Return the RFC 6962 inclusion proof of a ledger entry in the tree of a checkpoint's size."""
         if sequence > tree_size:
             raise HTTPException(422, "sequence must not exceed tree_size / ลำดับต้องไม่เกินขนาดต้นไม้")
@@ -55,7 +59,7 @@ def proofs_router(public_key: str) -> APIRouter:
                 "audit_path": [node.hex() for node in path]}
 
     @router.get("/proofs/consistency", responses={404: {"description": "no such checkpoint"}})
-    async def consistency(first: POSITIVE, second: POSITIVE, session: SessionDep) -> dict[str, Any]:
+    async def consistency(first: POSITIVE, second: POSITIVE, session: SessionDep, caller: Auditor) -> dict[str, Any]:
         """Return the RFC 6962 consistency proof between two tree sizes (the first a prefix of the second)."""
         if first > second:
             raise HTTPException(422, "first must not exceed second / ขนาดแรกต้องไม่เกินขนาดที่สอง")

@@ -8,6 +8,7 @@ from fastapi import APIRouter, HTTPException, Response
 from saphan_runtime.cloudevents import now
 from saphan_runtime.http import SessionDep
 from services.audit import trail, trail_pdf
+from services.audit.api import Auditor
 
 Responses = dict[int | str, dict[str, Any]]
 NOT_FOUND: Responses = {404: {"description": "the ledger holds no event of this case"}}
@@ -27,20 +28,20 @@ def trail_router(public_key: str) -> APIRouter:
         return found
 
     @router.get("/cases/{case_id}/trail", responses=NOT_FOUND)
-    async def get_trail(case_id: str, session: SessionDep) -> dict[str, Any]:
+    async def get_trail(case_id: str, session: SessionDep, caller: Auditor) -> dict[str, Any]:
         """Return the case's legal trail: its entries with inclusion proofs in the newest signed checkpoint."""
         return await build(session, case_id, signed=False)
 
     @router.get("/cases/{case_id}/trail.pdf", response_class=Response, responses={
         200: {"content": {"application/pdf": {}}}, **NOT_FOUND, **NO_CHECKPOINT})
-    async def get_trail_pdf(case_id: str, session: SessionDep) -> Response:
+    async def get_trail_pdf(case_id: str, session: SessionDep, caller: Auditor) -> Response:
         """Return the case's legal trail as a PDF in Thai and English."""
         pdf = await asyncio.to_thread(trail_pdf.render, await build(session, case_id, signed=True))
         return Response(pdf, media_type="application/pdf", headers=_attachment(f"trail-{case_id}.pdf"))
 
     @router.get("/cases/{case_id}/trail.zip", response_class=Response, responses={
         200: {"content": {"application/zip": {}}}, **NOT_FOUND, **NO_CHECKPOINT})
-    async def get_trail_zip(case_id: str, session: SessionDep) -> Response:
+    async def get_trail_zip(case_id: str, session: SessionDep, caller: Auditor) -> Response:
         """Return the bundle to check offline: the trail as JSON and PDF, the verifier and how to use it."""
         found = await build(session, case_id, signed=True)
         pdf = await asyncio.to_thread(trail_pdf.render, found)

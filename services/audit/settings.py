@@ -17,3 +17,8 @@ class Settings(ServiceSettings):
     # SAPHAN_VAR_DIR/audit-signing.key (the Access-control issue refuses that outside development).
     signing_key: str = Field(default="", repr=False)
     checkpoint_seconds: float = Field(default=10.0, gt=0)
+
+    def development_defaults(self) -> list[str]:
+        """Add the checkpoint signing key to the shared development defaults."""
+        own = [] if self.signing_key else ["AUDIT_SIGNING_KEY (the checkpoint signing key)"]
+        return [*super().development_defaults(), *own]

@@ -1,12 +1,16 @@
 """Documents' HTTP entry point: translate requests into queries and views into responses, nothing else."""
 
-from fastapi import APIRouter, HTTPException
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException
 from pydantic import BaseModel
 
-from saphan_runtime.http import SessionDep
+from saphan_runtime.auth import Principal
+from saphan_runtime.http import SessionDep, allowed
 from services.documents import projections
 
 router = APIRouter(tags=["documents"])
+Reader = Annotated[Principal, Depends(allowed("documents.case.read"))]
 
 
 class CaseFileView(BaseModel):
@@ -19,7 +23,7 @@ class CaseFileView(BaseModel):
 
 @router.get("/cases/{case_id}/documents", response_model=CaseFileView,
             responses={404: {"description": "documents has not heard of this case"}})
-async def get_case_documents(case_id: str, session: SessionDep) -> CaseFileView:
+async def get_case_documents(case_id: str, session: SessionDep, caller: Reader) -> CaseFileView:
     """Return the documents attached to a case."""
     case_file = await projections.find_case_file(session, case_id)
     if case_file is None:

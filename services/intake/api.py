@@ -2,18 +2,24 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, HTTPException, Query, Response
+from fastapi import APIRouter, Depends, Header, HTTPException, Query, Response
 from pydantic import AwareDatetime, BaseModel
 
 from contracts.common import ClosureReason, ProblemType, Urgency
 from contracts.intake import IntakeReport
+from saphan_runtime.auth import Principal
 from saphan_runtime.eventstore import ConcurrencyConflict
-from saphan_runtime.http import BusDep, SessionDep, etag, expected_version
+from saphan_runtime.http import BusDep, SessionDep, allowed, etag, expected_version
 from services.intake import queries
 from services.intake.case_view import CaseRecord
 from services.intake.commands import CloseAtIntake, ReportCase, ResolveDuplicate
 
 router = APIRouter(tags=["cases"])
+Reporter = Annotated[Principal, Depends(allowed("intake.case.report"))]
+Reader = Annotated[Principal, Depends(allowed("intake.case.read"))]
+Searcher = Annotated[Principal, Depends(allowed("intake.case.search"))]
+Closer = Annotated[Principal, Depends(allowed("intake.case.close"))]
+DuplicateResolver = Annotated[Principal, Depends(allowed("intake.duplicate.resolve"))]
 IF_MATCH = Annotated[str | None, Header(description='the ETag read with the case, e.g. "3"')]
 ERRORS: dict[int | str, dict[str, Any]] = {
     404: {"description": "no such case"}, 409: {"description": "changed meanwhile, or not allowed now"},
@@ -67,11 +73,12 @@ class Edited(BaseModel):
 
 @router.post("/cases", status_code=201, response_model=Screening, responses=ERRORS)
 async def post_case(
-    report: IntakeReport, bus: BusDep, response: Response,
+    report: IntakeReport, bus: BusDep, response: Response, caller: Reporter,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> Any:
     """Open and screen a case for a report; retry safely with the same Idempotency-Key."""
-    command = ReportCase(report=report, idempotency_key=idempotency_key)
+    command = ReportCase(report=report, reported_by_unit=caller.unit_id, reported_by_user=caller.user,
+                         idempotency_key=idempotency_key)
     try:
         outcome = await bus.handle(command)
     except ConcurrencyConflict:
@@ -86,7 +93,7 @@ async def post_case(
 
 
 @router.get("/cases/{case_id}", response_model=CaseRecord, responses=ERRORS)
-async def get_case(case_id: str, session: SessionDep, response: Response) -> Any:
+async def get_case(case_id: str, session: SessionDep, response: Response, caller: Reader) -> Any:
     """Return one case's intake record; its ETag is the version to send back in If-Match."""
     case = await queries.find_case(session, case_id)
     if case is None:
@@ -97,7 +104,7 @@ async def get_case(case_id: str, session: SessionDep, response: Response) -> Any
 
 @router.get("/cases", response_model=CasePage, responses=ERRORS)
 async def search_cases(
-    session: SessionDep,
+    session: SessionDep, caller: Searcher,
     national_id: Annotated[str | None, Query(pattern=r"^[0-9]{13}$")] = None,
     name: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
     province_code: Annotated[str | None, Query(pattern=r"^[0-9]{2}$")] = None,
@@ -120,7 +127,8 @@ async def search_cases(
 
 
 @router.post("/cases/{case_id}/closure", response_model=Edited, responses=ERRORS)
-async def close_case(case_id: str, closure: Closure, bus: BusDep, response: Response, if_match: IF_MATCH = None) -> Any:
+async def close_case(case_id: str, closure: Closure, bus: BusDep, response: Response, caller: Closer,
+                     if_match: IF_MATCH = None) -> Any:
     """Close an open case at intake (information or counselling only, prank, false report, duplicate)."""
     outcome = await bus.handle(CloseAtIntake(case_id=case_id, reason=closure.reason,
                                              expected_version=expected_version(if_match)))
@@ -131,7 +139,7 @@ async def close_case(case_id: str, closure: Closure, bus: BusDep, response: Resp
 @router.post("/cases/{case_id}/duplicates/{existing_case_id}", response_model=Edited, responses=ERRORS)
 async def resolve_duplicate(
     case_id: str, existing_case_id: str, answer: DuplicateAnswer, bus: BusDep, response: Response,
-    if_match: IF_MATCH = None,
+    caller: DuplicateResolver, if_match: IF_MATCH = None,
 ) -> Any:
     """Confirm or dismiss a possible duplicate flagged by screening."""
     command = ResolveDuplicate(case_id=case_id, existing_case_id=existing_case_id, confirmed=answer.confirmed,

@@ -16,6 +16,8 @@ class ReportCase(Command):
     """Open a case for a report; the same idempotency key always gives the first result."""
 
     report: IntakeReport
+    reported_by_unit: str = Field(min_length=1, max_length=64)  # from the caller's token, never from the body
+    reported_by_user: str = Field(min_length=1, max_length=200)
     idempotency_key: str | None = Field(default=None, min_length=1, max_length=200)
 
 

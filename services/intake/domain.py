@@ -51,20 +51,23 @@ def stream_id(case_id: str) -> str:
 
 
 def report(
-    report: IntakeReport, *, case_id: str, now: datetime, prior: Sequence[duplicates.PriorCase]
+    report: IntakeReport, *, case_id: str, now: datetime, prior: Sequence[duplicates.PriorCase],
+    by_unit: str | None = None, by_user: str | None = None,
 ) -> list[EventData]:
     """Decide the events of a new report: received, reported, then closed or triaged, and any duplicates."""
     check_report(report, now)
     shift = report.duty_shift or triage.duty_shift_of(report.received_at)
     age = duplicates.age_at(report.client, report.received_at)
     events: list[EventData] = [
-        ReportReceived(case_id=case_id, report=report, duty_shift=shift),
+        ReportReceived(case_id=case_id, report=report, duty_shift=shift, reported_by_unit=by_unit,
+                       reported_by_user=by_user),
         CaseReported(case_id=case_id, channel=report.channel, received_at=report.received_at, duty_shift=shift,
                      problem_types=report.problem_types, client_age_years=age, client_sex=report.client.sex,
                      client_has_disability=report.client.disability,
                      alleged_perpetrator_relationships=[p.relationship_to_client for p in report.alleged_perpetrators],
                      location=Location(**report.location.model_dump(exclude={"address"})), consent=report.consent,
-                     informant_anonymous=report.informant.anonymous, request_kind=report.request_kind),
+                     informant_anonymous=report.informant.anonymous, request_kind=report.request_kind,
+                     reported_by_unit=by_unit),
     ]
     if report.request_kind in CLOSING_KINDS:
         reason = CLOSING_KINDS[report.request_kind]

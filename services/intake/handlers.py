@@ -30,17 +30,19 @@ async def report_case(command: ReportCase, uow: UnitOfWork) -> Outcome:
     """Open and screen a case for a report; a repeated idempotency key returns the first answer."""
     fingerprint = hashlib.sha256(canonical_json(command.report.model_dump(mode="json")).encode()).hexdigest()
     case_id = str(uuid.uuid4())
+    key = f"{command.reported_by_unit}:{command.idempotency_key}" if command.idempotency_key else None  # per unit
     async with uow:
-        if command.idempotency_key and (earlier := await queries.recall(uow.session, command.idempotency_key)):
+        if key and (earlier := await queries.recall(uow.session, key)):
             return _replay(earlier, fingerprint)
         report = command.report
         person = duplicates.person_of(report.client, report.location.subdistrict_code, report.received_at)
         prior = await queries.duplicate_candidates(uow.session, person)
-        events = domain.report(report, case_id=case_id, now=now(), prior=prior)
+        events = domain.report(report, case_id=case_id, now=now(), prior=prior, by_unit=command.reported_by_unit,
+                               by_user=command.reported_by_user)
         await uow.append(domain.stream_id(case_id), case_id=case_id, expected_version=0, events=events)
         answer = screening_answer(case_id, events)
-        if command.idempotency_key:
-            await queries.remember(uow.session, command.idempotency_key, fingerprint, case_id, answer, now())
+        if key:
+            await queries.remember(uow.session, key, fingerprint, case_id, answer, now())
         await uow.commit()
     return Outcome(case_id, len(events), answer)
 

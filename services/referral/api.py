@@ -3,19 +3,22 @@
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, HTTPException, Request, Response
+from fastapi import APIRouter, Depends, Header, HTTPException, Request, Response
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
 from contracts.common import ReferralOutcome, RuleFired, StatusReason
 from contracts.referral import AgencyAssignment
-from saphan_runtime.http import BusDep, SessionDep, etag, event_stream, optional_version, sse
+from saphan_runtime.auth import Principal
+from saphan_runtime.http import BusDep, SessionDep, allowed, etag, event_stream, optional_version, sse
 from services.referral import queries
 from services.referral.case_view import CaseStatus, ReferralView, case_status_view, referral_view
 from services.referral.commands import ChangeReferralStatus
 from services.referral.lifecycle import Action
 
 router = APIRouter(tags=["cases and referrals"])
+CaseReader = Annotated[Principal, Depends(allowed("referral.case.read"))]
+Actor = Annotated[Principal, Depends(allowed("referral.referral.act"))]
 ERRORS: dict[int | str, dict[str, Any]] = {
     403: {"description": "this unit may not do that"}, 404: {"description": "not found"},
     409: {"description": "not allowed in the current status (the allowed actions are named)"},
@@ -37,16 +40,15 @@ class RoutingView(BaseModel):
 
 
 class StatusChange(BaseModel):
-    """Who acts on the referral, and what the move must carry."""
+    """What the move must carry (the acting unit is the caller's)."""
 
-    by_unit: str = Field(min_length=1, max_length=64)
     reason: StatusReason | None = None
     outcome: ReferralOutcome | None = None
     note: str | None = Field(default=None, max_length=1000)
 
 
 @router.get("/cases/{case_id}/routing", response_model=RoutingView, responses=ERRORS)
-async def get_routing(case_id: str, session: SessionDep) -> Any:
+async def get_routing(case_id: str, session: SessionDep, caller: CaseReader) -> Any:
     """Return a case's routing decision and why it was made."""
     status = await queries.case_status(session, case_id)
     if status is None:
@@ -55,7 +57,7 @@ async def get_routing(case_id: str, session: SessionDep) -> Any:
 
 
 @router.get("/cases/{case_id}/status", response_model=CaseStatus, responses=ERRORS)
-async def get_case_status(case_id: str, session: SessionDep) -> Any:
+async def get_case_status(case_id: str, session: SessionDep, caller: CaseReader) -> Any:
     """Return a case's lead unit and each referral's state and deadlines."""
     status = await case_status_view(session, case_id)
     if status is None:
@@ -65,7 +67,7 @@ async def get_case_status(case_id: str, session: SessionDep) -> Any:
 
 @router.get("/cases/{case_id}/status/stream", response_class=StreamingResponse,
             responses={200: {"content": {"text/event-stream": {}}}})
-async def stream_case_status(case_id: str, request: Request) -> StreamingResponse:
+async def stream_case_status(case_id: str, request: Request, caller: CaseReader) -> StreamingResponse:
     """Push the case's status (server-sent events) now and after every change."""
 
     async def snapshot() -> Any:
@@ -76,7 +78,7 @@ async def stream_case_status(case_id: str, request: Request) -> StreamingRespons
 
 
 @router.get("/referrals/{referral_id}", response_model=ReferralView, responses=ERRORS)
-async def get_referral(referral_id: str, session: SessionDep, response: Response) -> Any:
+async def get_referral(referral_id: str, session: SessionDep, response: Response, caller: CaseReader) -> Any:
     """Return one referral; its ETag is the version to send in If-Match."""
     row = await queries.find_referral(session, referral_id)
     if row is None:
@@ -88,11 +90,11 @@ async def get_referral(referral_id: str, session: SessionDep, response: Response
 @router.post("/referrals/{referral_id}/{action}", response_model=ReferralView, responses=ERRORS)
 async def act_on_referral(
     referral_id: str, action: Action, change: StatusChange, bus: BusDep, session: SessionDep, response: Response,
-    if_match: Annotated[str | None, Header()] = None,
+    caller: Actor, if_match: Annotated[str | None, Header()] = None,
 ) -> Any:
     """Receive, accept, reject, start, hold, resume, complete, fail or cancel a referral."""
     expected = optional_version(if_match)
-    version = await bus.handle(ChangeReferralStatus(referral_id=referral_id, action=action, by_unit=change.by_unit,
+    version = await bus.handle(ChangeReferralStatus(referral_id=referral_id, action=action, by_unit=caller.unit_id,
                                                     reason=change.reason, outcome=change.outcome, note=change.note,
                                                     expected_version=expected))
     response.headers["ETag"] = etag(version)

@@ -2,19 +2,24 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, HTTPException, Query, Request, Response
+from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, Response
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
 from contracts.agencies import AgencyUnit
 from contracts.common import AgencyKind, ReferralStatus, Urgency
-from saphan_runtime.http import BusDep, SessionDep, etag, event_stream, optional_version, sse
+from saphan_runtime.auth import Principal
+from saphan_runtime.http import BusDep, SessionDep, allowed, allowed_for_unit, etag, event_stream, optional_version, sse
 from services.referral import queries
 from services.referral.api import ERRORS
 from services.referral.case_view import ReferralView, referral_view
 from services.referral.commands import RecordAgencyUnit, ReplayWebhook, SubscribeWebhook
 
 router = APIRouter(tags=["agencies"])
+RegistryReader = Annotated[Principal, Depends(allowed("referral.agency.read"))]
+RegistryKeeper = Annotated[Principal, Depends(allowed("referral.agency.write"))]
+InboxReader = Annotated[Principal, Depends(allowed_for_unit("referral.inbox.read"))]
+WebhookManager = Annotated[Principal, Depends(allowed_for_unit("referral.webhook.manage"))]
 PAGE = Annotated[int, Query(ge=1, le=10_000)]
 PAGE_SIZE = Annotated[int, Query(ge=1, le=200)]
 
@@ -36,14 +41,14 @@ class Inbox(BaseModel):
 
 
 @router.get("/agencies", response_model=list[UnitView])
-async def list_units(session: SessionDep, kind: AgencyKind | None = None,
+async def list_units(session: SessionDep, caller: RegistryReader, kind: AgencyKind | None = None,
                      area: Annotated[str | None, Query(pattern=r"^([0-9]{2}|[0-9]{6})$")] = None) -> Any:
     """List the units, optionally of one kind or serving one province or subdistrict."""
     return await queries.list_units(session, kind=kind.value if kind else None, area=area)
 
 
 @router.get("/agencies/{unit_id}", response_model=UnitView, responses=ERRORS)
-async def get_unit(unit_id: str, session: SessionDep, response: Response) -> Any:
+async def get_unit(unit_id: str, session: SessionDep, response: Response, caller: RegistryReader) -> Any:
     """Return one unit."""
     found = await queries.find_unit(session, unit_id)
     if found is None:
@@ -54,14 +59,14 @@ async def get_unit(unit_id: str, session: SessionDep, response: Response) -> Any
 
 @router.put("/agencies/{unit_id}", response_model=UnitView, responses=ERRORS)
 async def put_unit(
-    unit_id: str, unit: AgencyUnit, bus: BusDep, response: Response,
-    if_match: Annotated[str | None, Header()] = None, x_saphan_user: Annotated[str, Header()] = "administrator",
+    unit_id: str, unit: AgencyUnit, bus: BusDep, response: Response, caller: RegistryKeeper,
+    if_match: Annotated[str | None, Header()] = None,
 ) -> Any:
     """Register a unit or change it (send If-Match with the unit's ETag to change an existing one)."""
     if unit.unit_id != unit_id:
         raise HTTPException(422, "the body's unit_id must match the path / unit_id ไม่ตรงกับที่อยู่")
     expected = optional_version(if_match) or 0
-    version = await bus.handle(RecordAgencyUnit(unit=unit, recorded_by=x_saphan_user, expected_version=expected))
+    version = await bus.handle(RecordAgencyUnit(unit=unit, recorded_by=caller.user, expected_version=expected))
     response.headers["ETag"] = etag(version)
     return {**unit.model_dump(), "version": version}
 
@@ -74,7 +79,8 @@ async def _inbox(session: Any, unit_id: str, *, sent: bool, only: queries.InboxF
 
 @router.get("/agencies/{unit_id}/inbox", response_model=Inbox)
 async def get_inbox(
-    unit_id: str, session: SessionDep, status: ReferralStatus | None = None, urgency: Urgency | None = None,
+    unit_id: str, session: SessionDep, caller: InboxReader, status: ReferralStatus | None = None,
+    urgency: Urgency | None = None,
     overdue: bool | None = None, page: PAGE = 1, page_size: PAGE_SIZE = 50,
 ) -> Any:
     """Return the referrals addressed to a unit, filtered by status, urgency and overdue."""
@@ -85,7 +91,7 @@ async def get_inbox(
 
 @router.get("/agencies/{unit_id}/inbox/stream", response_class=StreamingResponse,
             responses={200: {"content": {"text/event-stream": {}}}})
-async def stream_inbox(unit_id: str, request: Request) -> StreamingResponse:
+async def stream_inbox(unit_id: str, request: Request, caller: InboxReader) -> StreamingResponse:
     """Push a unit's open referrals (server-sent events) now and after every change."""
 
     async def snapshot() -> Any:
@@ -97,7 +103,7 @@ async def stream_inbox(unit_id: str, request: Request) -> StreamingResponse:
 
 
 @router.get("/agencies/{unit_id}/sent", response_model=Inbox)
-async def get_sent(unit_id: str, session: SessionDep, status: ReferralStatus | None = None,
+async def get_sent(unit_id: str, session: SessionDep, caller: InboxReader, status: ReferralStatus | None = None,
                    page: PAGE = 1, page_size: PAGE_SIZE = 50) -> Any:
     """Return the referrals a unit sent, with every status change the receivers made (the closed loop)."""
     only = queries.InboxFilter(status=status.value if status else None)
@@ -105,7 +111,7 @@ async def get_sent(unit_id: str, session: SessionDep, status: ReferralStatus | N
 
 
 @router.get("/agencies/{unit_id}/escalations")
-async def get_escalations(unit_id: str, session: SessionDep) -> list[dict[str, Any]]:
+async def get_escalations(unit_id: str, session: SessionDep, caller: InboxReader) -> list[dict[str, Any]]:
     """Return the missed deadlines escalated to a provincial office."""
     return await queries.escalations_to(session, unit_id)
 
@@ -131,19 +137,19 @@ class Replay(BaseModel):
 
 
 @router.post("/agencies/{unit_id}/webhooks", status_code=201, response_model=WebhookCreated, responses=ERRORS)
-async def subscribe(unit_id: str, body: WebhookRequest, bus: BusDep) -> Any:
+async def subscribe(unit_id: str, body: WebhookRequest, bus: BusDep, caller: WebhookManager) -> Any:
     """Send a unit's system the events that concern it, signed with HMAC-SHA256 (X-Saphan-Signature)."""
     return await bus.handle(SubscribeWebhook(unit_id=unit_id, **body.model_dump()))
 
 
 @router.get("/agencies/{unit_id}/webhooks")
-async def list_webhooks(unit_id: str, session: SessionDep) -> list[dict[str, Any]]:
+async def list_webhooks(unit_id: str, session: SessionDep, caller: WebhookManager) -> list[dict[str, Any]]:
     """Return a unit's webhooks with their delivery state (position, failures, next attempt, last error)."""
     return await queries.webhooks_of_unit(session, unit_id)
 
 
 @router.post("/agencies/{unit_id}/webhooks/{webhook_id}/replay", status_code=202, responses=ERRORS)
-async def replay(unit_id: str, webhook_id: str, body: Replay, bus: BusDep) -> dict[str, Any]:
+async def replay(unit_id: str, webhook_id: str, body: Replay, bus: BusDep, caller: WebhookManager) -> dict[str, Any]:
     """Deliver the webhook's events again, starting at a position of referral's event log."""
     await bus.handle(ReplayWebhook(unit_id=unit_id, webhook_id=webhook_id, from_position=body.from_position))
     return {"webhook_id": webhook_id, "from_position": body.from_position}

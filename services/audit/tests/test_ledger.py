@@ -6,6 +6,7 @@ import json
 import httpx
 from sqlalchemy import select, update
 
+from contracts.access import Role
 from contracts.topics import INTAKE_EVENTS
 from saphan_runtime import db
 from saphan_runtime.testing import eventually, running
@@ -15,6 +16,11 @@ from services.audit.verify import verify_ledger
 from tests.helpers import case_reported_event, publish
 
 EVENTS = metadata.tables["events"]
+
+
+def auditor_client(url: str, caller) -> httpx.AsyncClient:
+    """Return a client calling as an auditor, who reads histories through audit."""
+    return httpx.AsyncClient(base_url=url, headers=caller("oversight-1", Role.AUDITOR))
 
 
 async def fill(client: httpx.AsyncClient, broker, cases: list[str]) -> None:
@@ -27,9 +33,9 @@ async def fill(client: httpx.AsyncClient, broker, cases: list[str]) -> None:
     await eventually(all_in)
 
 
-async def test_checkpoints_are_signed_and_proofs_verify_independently(make_service, broker) -> None:
+async def test_checkpoints_are_signed_and_proofs_verify_independently(make_service, broker, caller) -> None:
     service = make_service("audit", checkpoint_seconds=3600)
-    async with running(service) as url, httpx.AsyncClient(base_url=url) as client:
+    async with running(service) as url, auditor_client(url, caller) as client:
         await fill(client, broker, [f"c{n}" for n in range(5)])
         first = (await client.post("/checkpoints")).json()
         await fill(client, broker, [f"d{n}" for n in range(6)])
@@ -46,16 +52,22 @@ async def test_checkpoints_are_signed_and_proofs_verify_independently(make_servi
     leaf = merkle.leaf_hash(inclusion["record"].encode())  # an auditor hashes the entry it was given
     assert leaf.hex() == inclusion["leaf_hash"]
     assert json.loads(inclusion["record"])["data"]["event"] == entry["event"]
-    assert merkle.verify_inclusion(leaf, 2, 11, [bytes.fromhex(h) for h in inclusion["audit_path"]],
-                                   bytes.fromhex(second["root_hash"]))
-    assert merkle.verify_consistency(5, 11, bytes.fromhex(first["root_hash"]), bytes.fromhex(second["root_hash"]),
-                                     [bytes.fromhex(h) for h in consistency["consistency_path"]])
+    assert merkle.verify_inclusion(
+        leaf, 2, 11, [bytes.fromhex(h) for h in inclusion["audit_path"]], bytes.fromhex(second["root_hash"])
+    )
+    assert merkle.verify_consistency(
+        5,
+        11,
+        bytes.fromhex(first["root_hash"]),
+        bytes.fromhex(second["root_hash"]),
+        [bytes.fromhex(h) for h in consistency["consistency_path"]],
+    )
 
 
-async def test_verification_names_the_exact_place_of_each_tampering(make_service, broker) -> None:
+async def test_verification_names_the_exact_place_of_each_tampering(make_service, broker, caller) -> None:
     service = make_service("audit", checkpoint_seconds=3600)
     url = service.database_url
-    async with running(service) as base, httpx.AsyncClient(base_url=base) as client:
+    async with running(service) as base, auditor_client(base, caller) as client:
         await fill(client, broker, [f"c{n}" for n in range(8)])
         await client.post("/checkpoints")
         key = (await client.get("/ledger/public-key")).json()["public_key"]
@@ -66,8 +78,11 @@ async def test_verification_names_the_exact_place_of_each_tampering(make_service
 
         async def change(version: int, payload: str) -> None:
             async with engine.begin() as connection:
-                await connection.execute(update(EVENTS).where(EVENTS.c.stream_id == "ledger",
-                                                              EVENTS.c.version == version).values(payload=payload))
+                await connection.execute(
+                    update(EVENTS)
+                    .where(EVENTS.c.stream_id == "ledger", EVENTS.c.version == version)
+                    .values(payload=payload)
+                )
 
         await change(3, payloads[3].replace('"c', '"x', 1))  # one byte (of the audit's own envelope)
         assert (await verify_ledger(url, key)).first_bad_sequence == 3
@@ -91,18 +106,21 @@ async def test_verification_names_the_exact_place_of_each_tampering(make_service
         await engine.dispose()
 
 
-async def test_verification_names_the_entry_whose_stored_subtree_was_changed_or_removed(make_service, broker) -> None:
+async def test_verification_names_the_entry_whose_stored_subtree_was_changed_or_removed(
+    make_service, broker, caller
+) -> None:
     service = make_service("audit", checkpoint_seconds=3600)
     url = service.database_url
-    async with running(service) as base, httpx.AsyncClient(base_url=base) as client:
+    async with running(service) as base, auditor_client(base, caller) as client:
         await fill(client, broker, [f"c{n}" for n in range(8)])
         await client.post("/checkpoints")
         key = (await client.get("/ledger/public-key")).json()["public_key"]
     engine = db.create_engine(url)
     try:
         async with engine.begin() as connection:  # the subtree over entries 5-8, completed by entry 8
-            await connection.execute(update(ledger_nodes).where(ledger_nodes.c.level == 2, ledger_nodes.c.index == 1)
-                                     .values(hash="00" * 32))
+            await connection.execute(
+                update(ledger_nodes).where(ledger_nodes.c.level == 2, ledger_nodes.c.index == 1).values(hash="00" * 32)
+            )
         assert (await verify_ledger(url, key)).first_bad_sequence == 8
         async with engine.begin() as connection:  # the subtree over entries 1-2, completed by entry 2
             await connection.execute(ledger_nodes.delete().where(ledger_nodes.c.level == 1, ledger_nodes.c.index == 0))
@@ -114,5 +132,6 @@ async def test_verification_names_the_entry_whose_stored_subtree_was_changed_or_
 
 async def _rows(engine):
     async with engine.connect() as connection:
-        return list(await connection.execute(select(EVENTS.c.version, EVENTS.c.payload)
-                                             .where(EVENTS.c.stream_id == "ledger")))
+        return list(
+            await connection.execute(select(EVENTS.c.version, EVENTS.c.payload).where(EVENTS.c.stream_id == "ledger"))
+        )

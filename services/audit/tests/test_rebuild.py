@@ -3,7 +3,6 @@ checkpoints, and every entry matches the event it records on its own topic."""
 
 import json
 
-import httpx
 import pytest
 
 from contracts.topics import AUDIT_LEDGER
@@ -13,15 +12,15 @@ from saphan_runtime.settings import BrokerSettings
 from saphan_runtime.testing import eventually, running
 from services.audit import checkpoints, projections
 from services.audit.rebuild import rebuild_ledger
-from services.audit.tests.test_ledger import fill
+from services.audit.tests.test_ledger import auditor_client, fill
 from services.audit.verify import verify_ledger
 
 
 async def test_the_ledger_rebuilt_from_kafka_has_the_original_root_and_checkpoints(
-    make_service, broker, database
+    make_service, broker, database, caller
 ) -> None:
     service = make_service("audit", checkpoint_seconds=3600)
-    async with running(service) as url, httpx.AsyncClient(base_url=url) as client:
+    async with running(service) as url, auditor_client(url, caller) as client:
         await fill(client, broker, [f"c{n}" for n in range(7)])
         first = (await client.post("/checkpoints")).json()
         await fill(client, broker, [f"d{n}" for n in range(6)])

@@ -8,11 +8,10 @@ import sys
 import zipfile
 from pathlib import Path
 
-import httpx
-
 from contracts.topics import INTAKE_EVENTS
 from saphan_runtime.testing import eventually, running
 from services.audit import checkpoints
+from services.audit.tests.test_ledger import auditor_client
 from tests.helpers import case_reported_event, case_triaged_event, publish
 
 
@@ -22,9 +21,9 @@ def verify_offline(folder: Path, *args: str) -> subprocess.CompletedProcess[str]
                           capture_output=True, text=True, timeout=60, check=False)
 
 
-async def test_the_bundle_verifies_offline_and_names_a_changed_entry(make_service, broker, tmp_path) -> None:
+async def test_the_bundle_verifies_offline_and_names_a_changed_entry(make_service, broker, tmp_path, caller) -> None:
     service = make_service("audit", checkpoint_seconds=3600)
-    async with running(service) as url, httpx.AsyncClient(base_url=url) as client:
+    async with running(service) as url, auditor_client(url, caller) as client:
         for raw in (case_reported_event("c1"), case_reported_event("c2"), case_triaged_event("c1")):
             await publish(broker, INTAKE_EVENTS, raw, key=b"c")
 

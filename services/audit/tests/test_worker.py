@@ -2,13 +2,12 @@
 
 import json
 
-import httpx
-
 from contracts.common import AgencyKind, ReferralRole, RuleFired, Urgency
 from contracts.referral import AgencyAssignment, RoutingDecided
 from contracts.topics import INTAKE_EVENTS, REFERRAL_EVENTS
 from saphan_runtime import cloudevents
 from saphan_runtime.testing import eventually, running
+from services.audit.tests.test_ledger import auditor_client
 from tests.helpers import case_reported_event, publish
 
 
@@ -22,10 +21,10 @@ def routing_caused_by(cause_id: str, case_id: str) -> bytes:
     return cloudevents.encode(event).encode()
 
 
-async def test_an_effect_that_arrives_before_its_cause_is_recorded_after_it(make_service, broker) -> None:
+async def test_an_effect_that_arrives_before_its_cause_is_recorded_after_it(make_service, broker, caller) -> None:
     cause = case_reported_event("case-9")
     effect = routing_caused_by(cloudevents.decode(cause).id, "case-9")
-    async with running(make_service("audit")) as url, httpx.AsyncClient(base_url=url) as client:
+    async with running(make_service("audit")) as url, auditor_client(url, caller) as client:
         await publish(broker, REFERRAL_EVENTS, effect, key=b"case-9")
         await publish(broker, REFERRAL_EVENTS, effect, key=b"case-9")  # and once more, redelivered
         await publish(broker, INTAKE_EVENTS, cause, key=b"case-9")

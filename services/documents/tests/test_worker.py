@@ -2,15 +2,19 @@
 
 import httpx
 
+from contracts.access import Role
 from contracts.topics import INTAKE_EVENTS
 from saphan_runtime.testing import eventually, running
 from tests.helpers import case_reported_event, publish
 
 
-async def test_a_reported_case_gets_one_case_file_even_when_the_event_comes_twice(make_service, broker) -> None:
+async def test_a_reported_case_gets_one_case_file_even_when_the_event_comes_twice(make_service, broker, caller) -> None:
     documents = make_service("documents")
     event = case_reported_event("case-7")
-    async with running(documents) as url, httpx.AsyncClient(base_url=url) as client:
+    async with (
+        running(documents) as url,
+        httpx.AsyncClient(base_url=url, headers=caller("shelter-10", Role.SHELTER_SOCIAL_WORKER)) as client,
+    ):
         await publish(broker, INTAKE_EVENTS, event, key=b"case-7")
         await publish(broker, INTAKE_EVENTS, event, key=b"case-7")
 

@@ -5,14 +5,20 @@ from typing import Any
 
 import httpx
 
+from contracts.access import Role
 from saphan_runtime.testing import running
 from tests.helpers import report
 
 CHILD = {"name": "ด.ญ. มานี ใจดี", "national_id": "1-1037-02071-81-1", "birth_date": "2017-05-01", "sex": "female"}
 
 
-async def test_a_reported_case_can_be_read_back_with_its_version(make_service) -> None:
-    async with running(make_service("intake")) as url, httpx.AsyncClient(base_url=url) as client:
+def operator_client(url: str, caller) -> httpx.AsyncClient:
+    """Return a client calling as an operator of the 1300 hotline."""
+    return httpx.AsyncClient(base_url=url, headers=caller("hotline-1300", Role.HOTLINE_OPERATOR))
+
+
+async def test_a_reported_case_can_be_read_back_with_its_version(make_service, caller) -> None:
+    async with running(make_service("intake")) as url, operator_client(url, caller) as client:
         created = await client.post("/cases", json=report(client=CHILD, description="เด็กถูกทำร้าย"))
         case = await client.get(created.headers["location"])
         missing = await client.get("/cases/no-such-case")
@@ -25,8 +31,8 @@ async def test_a_reported_case_can_be_read_back_with_its_version(make_service) -
     assert missing.status_code == 404 and "ไม่พบ" in missing.json()["title"]
 
 
-async def test_a_retried_post_with_the_same_idempotency_key_returns_the_first_case(make_service) -> None:
-    async with running(make_service("intake")) as url, httpx.AsyncClient(base_url=url) as client:
+async def test_a_retried_post_with_the_same_idempotency_key_returns_the_first_case(make_service, caller) -> None:
+    async with running(make_service("intake")) as url, operator_client(url, caller) as client:
         key = {"Idempotency-Key": "hotline-call-0001"}
         first = await client.post("/cases", json=report(), headers=key)
         again = await client.post("/cases", json=report(), headers=key)
@@ -41,8 +47,8 @@ async def test_a_retried_post_with_the_same_idempotency_key_returns_the_first_ca
     assert total == 2
 
 
-async def test_an_edit_needs_the_current_version_and_a_stale_one_conflicts(make_service) -> None:
-    async with running(make_service("intake")) as url, httpx.AsyncClient(base_url=url) as client:
+async def test_an_edit_needs_the_current_version_and_a_stale_one_conflicts(make_service, caller) -> None:
+    async with running(make_service("intake")) as url, operator_client(url, caller) as client:
         case_id = (await client.post("/cases", json=report())).json()["case_id"]
         etag = (await client.get(f"/cases/{case_id}")).headers["etag"]
         without = await client.post(f"/cases/{case_id}/closure", json={"reason": "prank"})
@@ -59,8 +65,10 @@ async def test_an_edit_needs_the_current_version_and_a_stale_one_conflicts(make_
     assert record["status"] == "closed_at_intake" and record["closure_reason"] == "prank"
 
 
-async def test_a_second_report_of_the_same_child_is_offered_as_a_link_and_can_be_confirmed(make_service) -> None:
-    async with running(make_service("intake")) as url, httpx.AsyncClient(base_url=url) as client:
+async def test_a_second_report_of_the_same_child_is_offered_as_a_link_and_can_be_confirmed(
+    make_service, caller
+) -> None:
+    async with running(make_service("intake")) as url, operator_client(url, caller) as client:
         first = (await client.post("/cases", json=report(client=CHILD))).json()["case_id"]
         respelled = {**CHILD, "name": "มานี  ใจ ดี", "national_id": None}
         second = (await client.post("/cases", json=report(client=respelled))).json()
@@ -77,8 +85,8 @@ async def test_a_second_report_of_the_same_child_is_offered_as_a_link_and_can_be
         (first, "confirmed")]
 
 
-async def test_cases_can_be_searched_by_id_name_area_category_urgency_and_date(make_service) -> None:
-    async with running(make_service("intake")) as url, httpx.AsyncClient(base_url=url) as client:
+async def test_cases_can_be_searched_by_id_name_area_category_urgency_and_date(make_service, caller) -> None:
+    async with running(make_service("intake")) as url, operator_client(url, caller) as client:
         await client.post("/cases", json=report(client=CHILD))
         for n in range(1, 5):
             await client.post("/cases", json=report(n, problem_types=["begging"], received_at=f"2026-11-0{n}T10:00:00Z",

@@ -7,6 +7,7 @@ from typing import Any
 import httpx
 from fastapi import FastAPI, Request, Response
 
+from contracts.access import Role
 from saphan_runtime.broker import free_port
 from saphan_runtime.testing import eventually, running, serving
 from services.referral import webhooks
@@ -32,24 +33,36 @@ def receiver(received: list[dict[str, Any]], fail_first: int) -> FastAPI:
     return app
 
 
-async def test_a_webhook_retries_failed_deliveries_signs_them_and_replays(make_service, broker) -> None:
+async def test_a_webhook_retries_failed_deliveries_signs_them_and_replays(make_service, broker, caller) -> None:
     received: list[dict[str, Any]] = []
-    async with running(make_service("referral", webhook_dispatch_seconds=0.1)) as url, \
-            httpx.AsyncClient(base_url=url) as client, serving(receiver(received, fail_first=2), free_port()) as sink:
-        created = await client.post("/agencies/shelter-10/webhooks", json={
-            "url": f"{sink}/saphan", "event_types": TYPES, "secret": SECRET})
-        bad = await client.post("/agencies/shelter-10/webhooks", json={
-            "url": f"{sink}/saphan", "event_types": ["saphan.referral.webhook-subscribed.v1"]})
+    async with (
+        running(make_service("referral", webhook_dispatch_seconds=0.1)) as url,
+        httpx.AsyncClient(base_url=url, headers=caller("shelter-10", Role.AGENCY_SYSTEM)) as client,
+        serving(receiver(received, fail_first=2), free_port()) as sink,
+    ):
+        created = await client.post(
+            "/agencies/shelter-10/webhooks", json={"url": f"{sink}/saphan", "event_types": TYPES, "secret": SECRET}
+        )
+        bad = await client.post(
+            "/agencies/shelter-10/webhooks",
+            json={"url": f"{sink}/saphan", "event_types": ["saphan.referral.webhook-subscribed.v1"]},
+        )
         await screened(broker, "case-w")
         status = await routed(client, "case-w")
         lead = next(r for r in status["referrals"] if r["role"] == "lead")
         await eventually(lambda: _some(received, 1), within=30)
-        await client.post(f"/referrals/{lead['referral_id']}/accept", json={"by_unit": "shelter-10"})
+        await client.post(
+            f"/referrals/{lead['referral_id']}/accept",
+            json={},
+            headers=caller("shelter-10", Role.SHELTER_SOCIAL_WORKER),
+        )
         await eventually(lambda: _some(received, 2), within=30)
         first_position = int(received[0]["headers"]["x-saphan-position"])
         hooks = (await client.get("/agencies/shelter-10/webhooks")).json()
-        replayed = await client.post(f"/agencies/shelter-10/webhooks/{created.json()['webhook_id']}/replay",
-                                     json={"from_position": first_position})
+        replayed = await client.post(
+            f"/agencies/shelter-10/webhooks/{created.json()['webhook_id']}/replay",
+            json={"from_position": first_position},
+        )
         await eventually(lambda: _some(received, 4), within=30)
     assert created.status_code == 201 and bad.status_code == 422
     types = [r["event"]["type"].split(".")[2] for r in received]

@@ -1,0 +1,38 @@
+"""Who may do what: the roles a token carries, and the access policy table (contracts/access_policy.json) that the
+services enforce and the tests read."""
+
+import json
+from enum import StrEnum
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+
+class Role(StrEnum):
+    """The roles a token may carry (claim `roles`)."""
+
+    HOTLINE_OPERATOR = "hotline_operator"  # takes 1300 calls and reports
+    SOCIAL_WORKER = "social_worker"  # นักสังคมสงเคราะห์ of a provincial office
+    SHELTER_SOCIAL_WORKER = "shelter_social_worker"  # of a children and family shelter
+    PROSECUTOR = "prosecutor"  # juvenile and family prosecutor
+    TAMBON_CENTRE_OFFICER = "tambon_centre_officer"  # the prosecutor's tambon coordination centre
+    SUPERVISOR = "supervisor"  # oversees a unit's cases and routing
+    AUDITOR = "auditor"  # reads case histories through audit, and nothing else
+    ADMINISTRATOR = "administrator"  # keeps the agency registry
+    AGENCY_SYSTEM = "agency_system"  # another agency's system, a machine client
+
+
+POLICY_FILE = Path(__file__).with_name("access_policy.json")
+
+
+@cache
+def policy() -> dict[str, Any]:
+    """Return the access policy table: for each action, the roles allowed and what they may see."""
+    table: dict[str, Any] = json.loads(POLICY_FILE.read_text(encoding="utf-8"))
+    return table
+
+
+def roles_allowed(action: str) -> frozenset[Role]:
+    """Return the roles that may perform an action (empty for an action the table does not name)."""
+    rule = policy()["actions"].get(action)
+    return frozenset(Role(role) for role in rule["roles"]) if rule else frozenset()
