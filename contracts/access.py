@@ -7,6 +7,11 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from pydantic import AwareDatetime, Field
+
+from contracts.envelope import EventData
+from contracts.topics import ACCESS_EVENTS
+
 
 class Role(StrEnum):
     """The roles a token may carry (claim `roles`)."""
@@ -36,3 +41,21 @@ def roles_allowed(action: str) -> frozenset[Role]:
     """Return the roles that may perform an action (empty for an action the table does not name)."""
     rule = policy()["actions"].get(action)
     return frozenset(Role(role) for role in rule["roles"]) if rule else frozenset()
+
+
+class CaseDataAccessed(EventData):
+    """A user of a unit read a case's data through a service (the read side of the legal trail)."""
+
+    event_type = "saphan.access.case-data-accessed"
+    version = 1
+    topic = ACCESS_EVENTS
+
+    case_id: str = Field(min_length=1, max_length=64)
+    service: str = Field(description="the service that answered, e.g. intake")
+    action: str = Field(description="the action of the access policy table, e.g. intake.case.read")
+    resource: str = Field(max_length=2000, description="what was read: the request's path and query")
+    user: str = Field(max_length=200)
+    unit_id: str = Field(max_length=64)
+    roles: list[Role]
+    purpose: str | None = Field(default=None, max_length=500, description="the reason the caller gave, if any")
+    accessed_at: AwareDatetime

@@ -1,5 +1,6 @@
 """Every event type, by its CloudEvents `type`: the one table producers, consumers and tests read."""
 
+from contracts.access import CaseDataAccessed
 from contracts.agencies import AgencyUnitRecorded, WebhookReplayRequested, WebhookSubscribed
 from contracts.audit import CheckpointSigned, EventRecorded
 from contracts.casework import (
@@ -26,6 +27,7 @@ from contracts.intake import (
 from contracts.referral import CaseFactsNoted, ReferralOverdue, ReferralRequested, ReferralStatusChanged, RoutingDecided
 
 EVENT_MODELS: tuple[type[EventData], ...] = (
+    CaseDataAccessed,
     ReportReceived,
     CaseReported,
     CaseTriaged,

@@ -12,7 +12,10 @@ REFERRAL_EVENTS = event_topic("referral")
 DOCUMENTS_EVENTS = event_topic("documents")
 AUDIT_EVENTS = event_topic("audit")
 
-EVENT_TOPICS = (INTAKE_EVENTS, REFERRAL_EVENTS, DOCUMENTS_EVENTS, AUDIT_EVENTS)
+# Reads of case data, by every service: who read which case, for which action. Audit records them with the writes.
+ACCESS_EVENTS = "saphan.access.events"
+
+EVENT_TOPICS = (INTAKE_EVENTS, REFERRAL_EVENTS, DOCUMENTS_EVENTS, AUDIT_EVENTS, ACCESS_EVENTS)
 EVENT_TOPIC_PARTITIONS = 6
 
 # The audit ledger's entries in sequence order, for mirrors and for rebuilding the ledger: one partition, kept forever.

@@ -17,6 +17,7 @@ from sqlalchemy import MetaData
 from contracts.envelope import EventData
 from contracts.topics import EVENT_TOPICS, dead_letter_topic, partitions_of
 from saphan_runtime import db, dev_issuer, kafka, migrations
+from saphan_runtime.access import RecordAccess, record_access
 from saphan_runtime.auth import KeySet, TokenVerifier
 from saphan_runtime.background import Changes, Ticker, repeat
 from saphan_runtime.bus import Handler, MessageBus
@@ -64,7 +65,7 @@ class Service:
         # SQLite has one writer at a time and its busy-wait is unfair: queue this process's writers in order.
         self.write_gate = asyncio.Lock() if self.database_url.startswith("sqlite") else None
         self.tables = dict(parts.metadata.tables)
-        self.bus = MessageBus(parts.handlers, self.unit_of_work)
+        self.bus = MessageBus({**parts.handlers, RecordAccess: record_access}, self.unit_of_work)
         self.producer: AIOKafkaProducer | None = None
         self.relay: OutboxRelay | None = None
         self.consumer: InboxConsumer | None = None

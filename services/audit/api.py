@@ -6,12 +6,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Query
 from pydantic import AwareDatetime, BaseModel
 
+from saphan_runtime.access import Reads, reads
 from saphan_runtime.auth import Principal
 from saphan_runtime.http import SessionDep, allowed
 from services.audit import projections, replay
 
 router = APIRouter(tags=["ledger"])
 Auditor = Annotated[Principal, Depends(allowed("audit.history.read"))]
+HistoryReads = Annotated[Reads, reads("audit.history.read")]
 
 
 class TimelineEntry(BaseModel):
@@ -38,11 +40,15 @@ class Timeline(BaseModel):
 
 @router.get("/cases/{case_id}/timeline", response_model=Timeline,
             responses={404: {"description": "the ledger holds no event of this case"}})
-async def get_timeline(case_id: str, session: SessionDep, caller: Auditor) -> Timeline:
-    """Return a case's events in the order the ledger recorded them."""
-    entries = await projections.case_timeline(session, case_id)
+async def get_timeline(
+    case_id: str, session: SessionDep, seen: HistoryReads,
+    include_reads: Annotated[bool, Query(description="also the access events (who read the case)")] = True,
+) -> Timeline:
+    """Return a case's events in the order the ledger recorded them: its changes and who read it."""
+    entries = await projections.case_timeline(session, case_id, include_reads=include_reads)
     if not entries:
         raise HTTPException(404, f"no events for case {case_id} / ไม่พบเหตุการณ์ของรายการนี้")
+    await seen.record([case_id])
     return Timeline(case_id=case_id, events=[TimelineEntry.model_validate(e) for e in entries])
 
 
@@ -60,7 +66,7 @@ class CaseStateView(BaseModel):
 @router.get("/cases/{case_id}/state", response_model=CaseStateView,
             responses={404: {"description": "the ledger holds no event of this case by then"}})
 async def get_state(
-    case_id: str, session: SessionDep, caller: Auditor,
+    case_id: str, session: SessionDep, seen: HistoryReads,
     at: Annotated[AwareDatetime | None, Query(description="the moment (ISO 8601 with a zone); default now")] = None,
     sequence: Annotated[int | None, Query(ge=1, description="the last ledger sequence to replay")] = None,
 ) -> Any:
@@ -68,4 +74,5 @@ async def get_state(
     state = await replay.case_state(session, case_id, at=at, sequence=sequence)
     if state is None:
         raise HTTPException(404, f"no events for case {case_id} by then / ไม่พบเหตุการณ์ของรายการนี้ ณ เวลานั้น")
+    await seen.record([case_id])
     return state

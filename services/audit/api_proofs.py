@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query
 from saphan_runtime.auth import Principal
 from saphan_runtime.http import BusDep, SessionDep, allowed
 from services.audit import projections, proofs
-from services.audit.api import Auditor
+from services.audit.api import Auditor, HistoryReads
 from services.audit.commands import SignCheckpoint
 
 POSITIVE = Annotated[int, Query(ge=1)]
@@ -43,7 +43,7 @@ def proofs_router(public_key: str) -> APIRouter:
 
     @router.get("/proofs/inclusion", responses={404: {"description": "no such entry or checkpoint"}})
     async def inclusion(sequence: POSITIVE, tree_size: POSITIVE, session: SessionDep,
-                        caller: Auditor) -> dict[str, Any]:
+                        seen: HistoryReads) -> dict[str, Any]:
         """Return the RFC 6962 inclusion proof of a ledger entry in the tree of a checkpoint's size."""
         if sequence > tree_size:
             raise HTTPException(422, "sequence must not exceed tree_size / ลำดับต้องไม่เกินขนาดต้นไม้")
@@ -54,6 +54,7 @@ def proofs_router(public_key: str) -> APIRouter:
             raise HTTPException(404, f"{error} / สมุดบัญชียังมีรายการไม่ถึงขนาดนี้") from error
         entry = await projections.entry(session, sequence)
         assert entry is not None
+        await seen.record([entry["case_id"]])
         return {"sequence": sequence, "leaf_index": sequence - 1, "tree_size": tree_size,
                 "record": entry["record"], "leaf_hash": entry["leaf_hash"], "root_hash": root.hex(),
                 "audit_path": [node.hex() for node in path]}

@@ -8,6 +8,7 @@ from typing import Any
 BANGKOK = timezone(timedelta(hours=7))
 
 EVENT_TITLES: dict[str, tuple[str, str]] = {
+    "saphan.access.case-data-accessed.v1": ("เข้าถึงข้อมูลรายกรณี", "Case data read"),
     "saphan.intake.case-reported.v1": ("รับแจ้งเรื่อง", "Case reported"),
     "saphan.intake.case-triaged.v1": ("คัดกรองและกำหนดความเร่งด่วน", "Case triaged, urgency set"),
     "saphan.intake.case-closed-at-intake.v1": ("ยุติเรื่องตั้งแต่ขั้นรับแจ้ง", "Closed at intake"),
@@ -44,7 +45,7 @@ HANDOFFS = {"saphan.referral.referral-requested.v1", "saphan.referral.ownership-
 SUMMARY_FIELDS = ("urgency", "response", "lead", "stage", "risk_level", "decision", "reason", "outcome", "role",
                   "to_kind", "acceptance_due", "channel", "problem_types", "goals", "review_on", "visited_on",
                   "ends_on", "manager", "accepted", "confirmed", "existing_case_id", "deadline", "due_at",
-                  "escalated_to", "overrides_with_reason", "tree_size")
+                  "escalated_to", "overrides_with_reason", "tree_size", "action", "resource", "purpose")
 VALUE_LIMIT, SUMMARY_LIMIT = 60, 240
 _VERSION = re.compile(r"\.v(\d+)$")
 
@@ -71,6 +72,8 @@ def actor(event: dict[str, Any]) -> str:
     """Return who acted: the unit named by the event's data, else the service that produced it."""
     data = _data(event)
     unit = data.get("by_unit") or data.get("from_unit") or data.get("recorded_by")
+    if event.get("type", "").startswith("saphan.access.") and data.get("unit_id"):
+        return f"{data.get('user')} @ {data['unit_id']}"
     if not unit:
         return service(str(event.get("source", "")))
     if event.get("type") in HANDOFFS and data.get("to_unit"):

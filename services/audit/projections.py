@@ -76,11 +76,12 @@ async def is_recorded(session: AsyncSession, event_id: str) -> bool:
     return found is not None
 
 
-async def case_timeline(session: AsyncSession, case_id: str) -> list[dict[str, Any]]:
-    """Return a case's ledger entries in ledger order."""
-    rows = await session.execute(
-        select(ledger_entries).where(ledger_entries.c.case_id == case_id).order_by(ledger_entries.c.sequence)
-    )
+async def case_timeline(session: AsyncSession, case_id: str, *, include_reads: bool = True) -> list[dict[str, Any]]:
+    """Return a case's ledger entries in ledger order (with or without the access events)."""
+    query = select(ledger_entries).where(ledger_entries.c.case_id == case_id)
+    if not include_reads:
+        query = query.where(ledger_entries.c.type.not_like("saphan.access.%"))
+    rows = await session.execute(query.order_by(ledger_entries.c.sequence))
     return [{**row, "event": json.loads(row["event"])} for row in rows.mappings()]
 
 

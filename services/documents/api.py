@@ -2,15 +2,15 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException
+from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel
 
-from saphan_runtime.auth import Principal
-from saphan_runtime.http import SessionDep, allowed
+from saphan_runtime.access import Reads, reads
+from saphan_runtime.http import SessionDep
 from services.documents import projections
 
 router = APIRouter(tags=["documents"])
-Reader = Annotated[Principal, Depends(allowed("documents.case.read"))]
+CaseReads = Annotated[Reads, reads("documents.case.read")]
 
 
 class CaseFileView(BaseModel):
@@ -23,9 +23,10 @@ class CaseFileView(BaseModel):
 
 @router.get("/cases/{case_id}/documents", response_model=CaseFileView,
             responses={404: {"description": "documents has not heard of this case"}})
-async def get_case_documents(case_id: str, session: SessionDep, caller: Reader) -> CaseFileView:
+async def get_case_documents(case_id: str, session: SessionDep, seen: CaseReads) -> CaseFileView:
     """Return the documents attached to a case."""
     case_file = await projections.find_case_file(session, case_id)
     if case_file is None:
         raise HTTPException(404, f"case {case_id} not found / ไม่พบรายการนี้")
+    await seen.record([case_id])
     return CaseFileView(case_id=case_id, document_count=case_file.document_count, documents=[])

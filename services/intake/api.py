@@ -7,6 +7,7 @@ from pydantic import AwareDatetime, BaseModel
 
 from contracts.common import ClosureReason, ProblemType, Urgency
 from contracts.intake import IntakeReport
+from saphan_runtime.access import Reads, reads
 from saphan_runtime.auth import Principal
 from saphan_runtime.eventstore import ConcurrencyConflict
 from saphan_runtime.http import BusDep, SessionDep, allowed, etag, expected_version
@@ -16,8 +17,8 @@ from services.intake.commands import CloseAtIntake, ReportCase, ResolveDuplicate
 
 router = APIRouter(tags=["cases"])
 Reporter = Annotated[Principal, Depends(allowed("intake.case.report"))]
-Reader = Annotated[Principal, Depends(allowed("intake.case.read"))]
-Searcher = Annotated[Principal, Depends(allowed("intake.case.search"))]
+CaseReads = Annotated[Reads, reads("intake.case.read")]
+SearchReads = Annotated[Reads, reads("intake.case.search")]
 Closer = Annotated[Principal, Depends(allowed("intake.case.close"))]
 DuplicateResolver = Annotated[Principal, Depends(allowed("intake.duplicate.resolve"))]
 IF_MATCH = Annotated[str | None, Header(description='the ETag read with the case, e.g. "3"')]
@@ -93,18 +94,19 @@ async def post_case(
 
 
 @router.get("/cases/{case_id}", response_model=CaseRecord, responses=ERRORS)
-async def get_case(case_id: str, session: SessionDep, response: Response, caller: Reader) -> Any:
+async def get_case(case_id: str, session: SessionDep, response: Response, seen: CaseReads) -> Any:
     """Return one case's intake record; its ETag is the version to send back in If-Match."""
     case = await queries.find_case(session, case_id)
     if case is None:
         raise HTTPException(404, f"case {case_id} not found / ไม่พบรายการนี้")
+    await seen.record([case_id])
     response.headers["ETag"] = etag(case["version"])
     return case
 
 
 @router.get("/cases", response_model=CasePage, responses=ERRORS)
 async def search_cases(
-    session: SessionDep, caller: Searcher,
+    session: SessionDep, seen: SearchReads,
     national_id: Annotated[str | None, Query(pattern=r"^[0-9]{13}$")] = None,
     name: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
     province_code: Annotated[str | None, Query(pattern=r"^[0-9]{2}$")] = None,
@@ -123,6 +125,7 @@ async def search_cases(
                             problem_type.value if problem_type else None, urgency.value if urgency else None, status,
                             received_from, received_to)
     total, items = await queries.search_cases(session, search, page=page, size=page_size)
+    await seen.record(item["case_id"] for item in items)
     return {"total": total, "page": page, "page_size": page_size, "items": items}
 
 

@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from contracts.common import ReferralOutcome, RuleFired, StatusReason
 from contracts.referral import AgencyAssignment
+from saphan_runtime.access import Reads, reads
 from saphan_runtime.auth import Principal
 from saphan_runtime.http import BusDep, SessionDep, allowed, etag, event_stream, optional_version, sse
 from services.referral import queries
@@ -17,7 +18,7 @@ from services.referral.commands import ChangeReferralStatus
 from services.referral.lifecycle import Action
 
 router = APIRouter(tags=["cases and referrals"])
-CaseReader = Annotated[Principal, Depends(allowed("referral.case.read"))]
+CaseReads = Annotated[Reads, reads("referral.case.read")]
 Actor = Annotated[Principal, Depends(allowed("referral.referral.act"))]
 ERRORS: dict[int | str, dict[str, Any]] = {
     403: {"description": "this unit may not do that"}, 404: {"description": "not found"},
@@ -48,27 +49,30 @@ class StatusChange(BaseModel):
 
 
 @router.get("/cases/{case_id}/routing", response_model=RoutingView, responses=ERRORS)
-async def get_routing(case_id: str, session: SessionDep, caller: CaseReader) -> Any:
+async def get_routing(case_id: str, session: SessionDep, seen: CaseReads) -> Any:
     """Return a case's routing decision and why it was made."""
     status = await queries.case_status(session, case_id)
     if status is None:
         raise HTTPException(404, f"no routing for case {case_id} / ยังไม่มีการส่งต่อรายการนี้")
+    await seen.record([case_id])
     return status["routing"]
 
 
 @router.get("/cases/{case_id}/status", response_model=CaseStatus, responses=ERRORS)
-async def get_case_status(case_id: str, session: SessionDep, caller: CaseReader) -> Any:
+async def get_case_status(case_id: str, session: SessionDep, seen: CaseReads) -> Any:
     """Return a case's lead unit and each referral's state and deadlines."""
     status = await case_status_view(session, case_id)
     if status is None:
         raise HTTPException(404, f"case {case_id} has not been routed / ยังไม่มีการส่งต่อรายการนี้")
+    await seen.record([case_id])
     return status
 
 
 @router.get("/cases/{case_id}/status/stream", response_class=StreamingResponse,
             responses={200: {"content": {"text/event-stream": {}}}})
-async def stream_case_status(case_id: str, request: Request, caller: CaseReader) -> StreamingResponse:
-    """Push the case's status (server-sent events) now and after every change."""
+async def stream_case_status(case_id: str, request: Request, seen: CaseReads) -> StreamingResponse:
+    """Push the case's status (server-sent events) now and after every change; the read is recorded at the start."""
+    await seen.record([case_id])
 
     async def snapshot() -> Any:
         async with request.app.state.service.read_sessions() as session:
@@ -78,11 +82,12 @@ async def stream_case_status(case_id: str, request: Request, caller: CaseReader)
 
 
 @router.get("/referrals/{referral_id}", response_model=ReferralView, responses=ERRORS)
-async def get_referral(referral_id: str, session: SessionDep, response: Response, caller: CaseReader) -> Any:
+async def get_referral(referral_id: str, session: SessionDep, response: Response, seen: CaseReads) -> Any:
     """Return one referral; its ETag is the version to send in If-Match."""
     row = await queries.find_referral(session, referral_id)
     if row is None:
         raise HTTPException(404, f"referral {referral_id} not found / ไม่พบการส่งต่อนี้")
+    await seen.record([row["case_id"]])
     response.headers["ETag"] = etag(row["version"])
     return referral_view(row)
 

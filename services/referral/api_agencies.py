@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field
 
 from contracts.agencies import AgencyUnit
 from contracts.common import AgencyKind, ReferralStatus, Urgency
+from saphan_runtime.access import Reads, reads
 from saphan_runtime.auth import Principal
 from saphan_runtime.http import BusDep, SessionDep, allowed, allowed_for_unit, etag, event_stream, optional_version, sse
 from services.referral import queries
@@ -19,6 +20,7 @@ router = APIRouter(tags=["agencies"])
 RegistryReader = Annotated[Principal, Depends(allowed("referral.agency.read"))]
 RegistryKeeper = Annotated[Principal, Depends(allowed("referral.agency.write"))]
 InboxReader = Annotated[Principal, Depends(allowed_for_unit("referral.inbox.read"))]
+InboxReads = Annotated[Reads, reads("referral.inbox.read")]
 WebhookManager = Annotated[Principal, Depends(allowed_for_unit("referral.webhook.manage"))]
 PAGE = Annotated[int, Query(ge=1, le=10_000)]
 PAGE_SIZE = Annotated[int, Query(ge=1, le=200)]
@@ -71,49 +73,60 @@ async def put_unit(
     return {**unit.model_dump(), "version": version}
 
 
-async def _inbox(session: Any, unit_id: str, *, sent: bool, only: queries.InboxFilter, page: int, size: int) -> Any:
+async def _inbox(session: Any, unit_id: str, *, sent: bool, only: queries.InboxFilter, page: int, size: int,
+                 seen: Reads | None = None) -> Any:
     total, rows = await queries.referrals_of_unit(session, unit_id, sent=sent, only=only, page=page, size=size)
+    if seen is not None:
+        await seen.record(row["case_id"] for row in rows)
     return {"unit_id": unit_id, "total": total, "page": page, "page_size": size,
             "items": [referral_view(row) for row in rows]}
 
 
 @router.get("/agencies/{unit_id}/inbox", response_model=Inbox)
 async def get_inbox(
-    unit_id: str, session: SessionDep, caller: InboxReader, status: ReferralStatus | None = None,
-    urgency: Urgency | None = None,
-    overdue: bool | None = None, page: PAGE = 1, page_size: PAGE_SIZE = 50,
+    unit_id: str, session: SessionDep, caller: InboxReader, seen: InboxReads, status: ReferralStatus | None = None,
+    urgency: Urgency | None = None, overdue: bool | None = None, page: PAGE = 1, page_size: PAGE_SIZE = 50,
 ) -> Any:
     """Return the referrals addressed to a unit, filtered by status, urgency and overdue."""
     only = queries.InboxFilter(status=status.value if status else None, urgency=urgency.value if urgency else None,
                                overdue=overdue)
-    return await _inbox(session, unit_id, sent=False, only=only, page=page, size=page_size)
+    return await _inbox(session, unit_id, sent=False, only=only, page=page, size=page_size, seen=seen)
 
 
 @router.get("/agencies/{unit_id}/inbox/stream", response_class=StreamingResponse,
             responses={200: {"content": {"text/event-stream": {}}}})
-async def stream_inbox(unit_id: str, request: Request, caller: InboxReader) -> StreamingResponse:
-    """Push a unit's open referrals (server-sent events) now and after every change."""
+async def stream_inbox(unit_id: str, request: Request, caller: InboxReader, seen: InboxReads) -> StreamingResponse:
+    """Push a unit's open referrals (server-sent events) now and after every change; each case is recorded as read
+    the first time this stream shows it."""
+    shown: set[str] = set()
 
     async def snapshot() -> Any:
         async with request.app.state.service.read_sessions() as session:
-            return await _inbox(session, unit_id, sent=False, only=queries.InboxFilter(active_only=True),
-                                page=1, size=200)
+            inbox = await _inbox(session, unit_id, sent=False, only=queries.InboxFilter(active_only=True),
+                                 page=1, size=200)
+        new = {item["case_id"] for item in inbox["items"]} - shown
+        await seen.record(sorted(new))
+        shown.update(new)
+        return inbox
 
     return sse(event_stream(request, snapshot, event="inbox"))
 
 
 @router.get("/agencies/{unit_id}/sent", response_model=Inbox)
-async def get_sent(unit_id: str, session: SessionDep, caller: InboxReader, status: ReferralStatus | None = None,
-                   page: PAGE = 1, page_size: PAGE_SIZE = 50) -> Any:
+async def get_sent(unit_id: str, session: SessionDep, caller: InboxReader, seen: InboxReads,
+                   status: ReferralStatus | None = None, page: PAGE = 1, page_size: PAGE_SIZE = 50) -> Any:
     """Return the referrals a unit sent, with every status change the receivers made (the closed loop)."""
     only = queries.InboxFilter(status=status.value if status else None)
-    return await _inbox(session, unit_id, sent=True, only=only, page=page, size=page_size)
+    return await _inbox(session, unit_id, sent=True, only=only, page=page, size=page_size, seen=seen)
 
 
 @router.get("/agencies/{unit_id}/escalations")
-async def get_escalations(unit_id: str, session: SessionDep, caller: InboxReader) -> list[dict[str, Any]]:
+async def get_escalations(unit_id: str, session: SessionDep, caller: InboxReader,
+                          seen: InboxReads) -> list[dict[str, Any]]:
     """Return the missed deadlines escalated to a provincial office."""
-    return await queries.escalations_to(session, unit_id)
+    found = await queries.escalations_to(session, unit_id)
+    await seen.record(row["case_id"] for row in found)
+    return found
 
 
 class WebhookRequest(BaseModel):

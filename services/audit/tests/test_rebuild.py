@@ -21,14 +21,15 @@ async def test_the_ledger_rebuilt_from_kafka_has_the_original_root_and_checkpoin
 ) -> None:
     service = make_service("audit", checkpoint_seconds=3600)
     async with running(service) as url, auditor_client(url, caller) as client:
-        await fill(client, broker, [f"c{n}" for n in range(7)])
+        await fill(service, broker, [f"c{n}" for n in range(7)])
         first = (await client.post("/checkpoints")).json()
-        await fill(client, broker, [f"d{n}" for n in range(6)])
+        await fill(service, broker, [f"d{n}" for n in range(6)])
         second = (await client.post("/checkpoints")).json()
         key = (await client.get("/ledger/public-key")).json()["public_key"]
         await eventually(lambda: mirrored(service.settings.broker, 13), within=60)
 
-        original = (await client.get("/cases/d5/timeline")).json()["events"]
+        async with service.read_sessions() as session:
+            original = await projections.case_timeline(session, "d5")
         target = database("audit-rebuilt")
         rebuilt = await rebuild_ledger(target, service.settings.broker, key)
         with pytest.raises(SystemExit):  # never over an existing ledger

@@ -28,7 +28,7 @@ async def test_the_bundle_verifies_offline_and_names_a_changed_entry(make_servic
             await publish(broker, INTAKE_EVENTS, raw, key=b"c")
 
         async def recorded(count: int) -> bool:
-            response = await client.get("/cases/c1/timeline")
+            response = await client.get("/cases/c1/timeline", params={"include_reads": "false"})
             return response.status_code == 200 and len(response.json()["events"]) == count
 
         await eventually(lambda: recorded(2))
@@ -44,16 +44,20 @@ async def test_the_bundle_verifies_offline_and_names_a_changed_entry(make_servic
     assert pdf.content.startswith(b"%PDF")
     zipfile.ZipFile(io.BytesIO(bundle.content)).extractall(tmp_path)
     trail = json.loads((tmp_path / "trail.json").read_text())
-    assert [e["event"]["type"] for e in trail["entries"]] == ["saphan.intake.case-reported.v1",
-                                                              "saphan.intake.case-triaged.v1"]
-    assert len(trail["pending"]) == 1 and (tmp_path / "trail.pdf").read_bytes().startswith(b"%PDF")
+    changes = [e for e in trail["entries"] if not e["event"]["type"].startswith("saphan.access.")]
+    reads = [e for e in trail["entries"] if e["event"]["type"].startswith("saphan.access.")]
+    assert [e["event"]["type"] for e in changes] == ["saphan.intake.case-reported.v1", "saphan.intake.case-triaged.v1"]
+    assert all(e["event"]["data"]["unit_id"] == "oversight-1" for e in reads)  # the auditor's own reads, recorded
+    assert [p["type"] for p in trail["pending"] if not p["type"].startswith("saphan.access.")] == [
+        "saphan.intake.case-triaged.v1"]
+    assert (tmp_path / "trail.pdf").read_bytes().startswith(b"%PDF")
 
     accepted = verify_offline(tmp_path)
     assert accepted.returncode == 0 and "OK" in accepted.stdout, accepted.stdout + accepted.stderr
     stranger = checkpoints.Signer(checkpoints.load_key("A" * 43 + "=")).public_key
     assert "not signed by this public key" in verify_offline(tmp_path, "--public-key", stranger).stdout
 
-    second = trail["entries"][1]
+    second = changes[1]
     second["record"] = second["record"].replace('"urgent"', '"normal"')  # one field of the triage, in the record
     (tmp_path / "trail.json").write_text(json.dumps(trail))
     changed = verify_offline(tmp_path)

@@ -1,0 +1,77 @@
+"""Reads of case data, recorded: every service appends an access event for each case it shows a caller (through
+its outbox, to `saphan.access.events`), and audit records them in the ledger beside the writes."""
+
+import uuid
+from collections.abc import Iterable
+from typing import Annotated, Any
+from urllib.parse import unquote
+
+from fastapi import Depends, Request
+from pydantic import BaseModel, ConfigDict
+
+from contracts.access import CaseDataAccessed, Role
+from saphan_runtime.auth import Principal
+from saphan_runtime.cloudevents import now
+from saphan_runtime.eventstore import UnitOfWork
+from saphan_runtime.http import allowed
+
+PURPOSE_HEADER = "x-saphan-purpose"  # optional: why the caller reads, percent-encoded UTF-8 (headers are ASCII)
+
+
+class RecordAccess(BaseModel):
+    """Record that a caller read these cases through this service."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    case_ids: list[str]
+    service: str
+    action: str
+    resource: str
+    user: str
+    unit_id: str
+    roles: list[Role]
+    purpose: str | None = None
+
+
+async def record_access(command: RecordAccess, uow: UnitOfWork) -> None:
+    """Append one access event per case read, each in a stream of its own (reads never conflict)."""
+    async with uow:
+        at = now()
+        for case_id in command.case_ids:
+            event = CaseDataAccessed(case_id=case_id, service=command.service, action=command.action,
+                                     resource=command.resource, user=command.user, unit_id=command.unit_id,
+                                     roles=command.roles, purpose=command.purpose, accessed_at=at)
+            await uow.append(f"access-{uuid.uuid4()}", case_id=case_id, expected_version=0, events=[event])
+        await uow.commit()
+
+
+class Reads:
+    """The caller, allowed an action by the policy table, and the record of which cases it is shown."""
+
+    def __init__(self, request: Request, principal: Principal, action: str) -> None:
+        """Bind the request, the caller and the action it reads for."""
+        self.request, self.principal, self.action = request, principal, action
+
+    async def record(self, case_ids: Iterable[str]) -> None:
+        """Record that the caller was shown these cases."""
+        ids = list(dict.fromkeys(case_ids))
+        if not ids:
+            return
+        service = self.request.app.state.service
+        url = self.request.url
+        purpose = unquote(self.request.headers.get(PURPOSE_HEADER, "")).strip()
+        await service.bus.handle(RecordAccess(
+            case_ids=ids, service=service.settings.name, action=self.action,
+            resource=f"{url.path}?{url.query}" if url.query else url.path, user=self.principal.user,
+            unit_id=self.principal.unit_id, roles=sorted(self.principal.roles),
+            purpose=purpose[:500] if purpose else None))
+
+
+def reads(action: str) -> Any:
+    """Return the dependency giving an endpoint the caller allowed `action` and its read record."""
+    check = allowed(action)
+
+    async def dependency(request: Request, principal: Annotated[Principal, Depends(check)]) -> Reads:
+        return Reads(request, principal, action)
+
+    return Depends(dependency)
