@@ -4,7 +4,7 @@ the O(log² n) nodes it needs in two queries, so its cost does not grow with the
 from collections.abc import Callable
 from typing import TypeVar
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.audit import merkle
@@ -49,7 +49,13 @@ async def _nodes(session: AsyncSession, needed: set[tuple[int, int]]) -> dict[tu
                                      .where(ledger_entries.c.sequence.in_(leaves)))
         found |= {(0, row.sequence - 1): bytes.fromhex(row.leaf_hash) for row in rows}
     if inner:
-        rows = await session.execute(select(ledger_nodes.c.level, ledger_nodes.c.index, ledger_nodes.c.hash).where(
-            tuple_(ledger_nodes.c.level, ledger_nodes.c.index).in_(inner)))
+        by_level: dict[int, list[int]] = {}
+        for level, index in inner:
+            by_level.setdefault(level, []).append(index)
+        # One (level = ? AND index IN ...) per level: SQLite scans the table for a row-value IN, not for this.
+        wanted = or_(*[and_(ledger_nodes.c.level == level, ledger_nodes.c.index.in_(indexes))
+                       for level, indexes in by_level.items()])
+        rows = await session.execute(select(ledger_nodes.c.level, ledger_nodes.c.index, ledger_nodes.c.hash)
+                                     .where(wanted))
         found |= {(level, index): bytes.fromhex(node) for level, index, node in rows.tuples()}
     return found
