@@ -12,7 +12,7 @@ export SAPHAN_TEST_POSTGRES_URL
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[embedded,test]'
+	$(BIN)/python -m pip install --quiet -e '.[embedded,test,bench]'
 	touch $(STAMP)
 
 install: $(STAMP)

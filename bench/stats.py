@@ -2,6 +2,7 @@
 
 import json
 import math
+import statistics
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,11 @@ def percentile(ordered: list[float], q: float) -> float:
     if not ordered:
         return 0.0
     return ordered[max(0, math.ceil(q / 100 * len(ordered)) - 1)]
+
+
+def median_ms(seconds: list[float]) -> float:
+    """Return the median of durations given in seconds, in milliseconds (0 for none)."""
+    return round(statistics.median(seconds) * 1000, 3) if seconds else 0.0
 
 
 def ratio(a: float, b: float) -> float | None:
