@@ -66,15 +66,17 @@ async def assert_applied_once(url: str, service: str, case_ids: dict[str, int]) 
             derived = await connection.scalar(select(func.count()).select_from(events).where(own))
             if service == "audit":  # the ledger only (audit's store also holds its signed checkpoints)
                 ledger = events.c.stream_id == "ledger"
-                derived = await connection.scalar(select(func.count()).select_from(events).where(ledger))
-                top = await connection.scalar(select(func.max(events.c.version)).where(ledger))
-                assert top == derived  # the ledger's sequence is dense: 1..n, no gap, no repeat
                 entries = metadata.tables["ledger_entries"]
-                reads = await connection.scalar(select(func.count()).select_from(entries).where(
-                    entries.c.type.like("saphan.access.%")))
-                # reads keep arriving while this counts: compare the writes only (one inbox row per recorded write)
-                derived = int(derived or 0) - int(reads or 0)
-                applied = derived if int(applied or 0) >= derived else applied
+                counts = select(  # one statement, one snapshot: reads keep arriving while this runs
+                    select(func.count()).select_from(inbox).scalar_subquery(),
+                    select(func.count()).select_from(events).where(ledger).scalar_subquery(),
+                    select(func.max(events.c.version)).where(ledger).scalar_subquery(),
+                    select(func.count()).select_from(entries)
+                    .where(entries.c.type.like("saphan.access.%")).scalar_subquery())
+                applied, derived, top, reads = (await connection.execute(counts)).one()
+                assert top == derived  # the ledger's sequence is dense: 1..n, no gap, no repeat
+                assert applied == derived  # one inbox row per recorded event, reads included
+                applied, derived = applied - reads, derived - reads  # the writes
     finally:
         await engine.dispose()
     referrals = sum(referrals_for(n) for n in case_ids.values())
