@@ -5,7 +5,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from pydantic import ValidationError
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from contracts.audit import EventRecorded
@@ -121,7 +121,9 @@ async def _entries(connection: AsyncConnection):  # type: ignore[no-untyped-def]
     while True:
         rows = list(await connection.execute(
             select(events.c.version, events.c.payload, ledger_entries.c.event, ledger_entries.c.leaf_hash)
-            .outerjoin(ledger_entries, ledger_entries.c.sequence == events.c.version)
+            # both sides bounded by `after`, so each batch seeks instead of rescanning the entries from the start
+            .outerjoin(ledger_entries, and_(ledger_entries.c.sequence == events.c.version,
+                                            ledger_entries.c.sequence > after))
             .where(events.c.stream_id == LEDGER_STREAM, events.c.version > after)
             .order_by(events.c.version).limit(BATCH)))
         if not rows:
