@@ -27,6 +27,17 @@ class Role(StrEnum):
     AGENCY_SYSTEM = "agency_system"  # another agency's system, a machine client
 
 
+class Relation(StrEnum):
+    """How a unit stands to a case; only a unit with a relation may read it (need to know)."""
+
+    REPORTER = "reporter"  # its user reported the case
+    LEAD = "lead"  # it leads the case
+    SENDER = "sender"  # it sent a referral of the case
+    REFERRED = "referred"  # a referral to it, or a request to take the case over, is pending
+    SERVING = "serving"  # it accepted a referral (accepted, in progress, on hold, completed)
+    OVERSEER = "overseer"  # it is told when a referral of the case misses a deadline
+
+
 POLICY_FILE = Path(__file__).with_name("access_policy.json")
 
 
@@ -41,6 +52,23 @@ def roles_allowed(action: str) -> frozenset[Role]:
     """Return the roles that may perform an action (empty for an action the table does not name)."""
     rule = policy()["actions"].get(action)
     return frozenset(Role(role) for role in rule["roles"]) if rule else frozenset()
+
+
+def relations_allowed(action: str) -> frozenset[Relation]:
+    """Return the relations to a case under which an action is allowed (empty for an action not about one case)."""
+    rule = policy()["actions"].get(action)
+    return frozenset(Relation(name) for name in rule.get("relations", ())) if rule else frozenset()
+
+
+def hidden_fields(action: str, relations: frozenset[Relation], roles: frozenset[Role]) -> frozenset[str]:
+    """Return the fields an action must not show a caller of these roles standing in these relations to the case."""
+    hidden: set[str] = set()
+    for rule in policy()["actions"][action].get("fields", ()):
+        by_relation = not relations.isdisjoint(Relation(name) for name in rule["relations"])
+        by_role = "roles" not in rule or not roles.isdisjoint(Role(name) for name in rule["roles"])
+        if not (by_relation and by_role):
+            hidden.update(rule["fields"])
+    return frozenset(hidden)
 
 
 class CaseDataAccessed(EventData):

@@ -231,3 +231,15 @@ class ReassessmentDecision(StrEnum):
     REPLAN = "replan"
     CONTINUE = "continue"
     DISENGAGE = "disengage"
+
+
+class Sealed(Value):
+    """Personal data sealed with its case's own key (AES-256-GCM). Only the service that owns the key can open it;
+    when the key is destroyed (crypto-shredding) the data is unreadable everywhere, while the event that carries it
+    keeps its bytes, its hash and its place in the audit ledger."""
+
+    alg: str = Field(default="A256GCM", pattern=r"^A256GCM$")
+    kid: str = Field(min_length=1, max_length=100, description="which key: the case's, e.g. case:<case id>")
+    nonce: str = Field(pattern=r"^[A-Za-z0-9_-]{16}$", description="96 bits, base64url")
+    ciphertext: str = Field(min_length=22, max_length=200_000, pattern=r"^[A-Za-z0-9_-]+$",
+                            description="the sealed JSON and its 128-bit tag, base64url")

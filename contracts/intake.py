@@ -1,5 +1,6 @@
-"""Events of intake. The public ones carry what other services need and no personal data; the full report,
-with names, ID numbers, addresses and phone numbers, stays in intake's own store (ReportReceived)."""
+"""Events of intake. They carry what other services need and no readable personal data: the full report, with
+names, ID numbers, addresses and phone numbers, is sealed with the case's key, which stays in intake
+(ReportReceived)."""
 
 from datetime import date
 from enum import StrEnum
@@ -16,6 +17,7 @@ from contracts.common import (
     Relationship,
     Response,
     RuleFired,
+    Sealed,
     Sex,
     Urgency,
     Value,
@@ -102,17 +104,43 @@ class IntakeReport(Value):
 
 
 class ReportReceived(EventData):
-    """The full report as received (personal data included); kept in intake's own store, never published."""
+    """The full report as received. Its personal data (names, ID numbers, addresses, phone numbers, the account of
+    what happened) is sealed with the case's own key, which never leaves intake: other services and the audit
+    ledger hold it unreadable, and destroying the key (PersonalDataErased) makes it unreadable everywhere."""
 
     event_type = "saphan.intake.report-received"
     version = 1
-    topic = None
+    topic = INTAKE_EVENTS
 
     case_id: str = Field(min_length=1, max_length=64)
-    report: IntakeReport
+    report: Sealed = Field(description="the IntakeReport as JSON, sealed with the case's key")
     duty_shift: DutyShift
     reported_by_unit: str | None = Field(default=None, max_length=64, description="the unit whose user reported it")
     reported_by_user: str | None = Field(default=None, max_length=200)
+
+
+class ErasureReason(StrEnum):
+    """Why a case's personal data was erased."""
+
+    RETENTION_ENDED = "retention_ended"  # the retention period of the case's records ended
+    COURT_ORDER = "court_order"  # a court ordered it
+    DATA_SUBJECT_REQUEST = "data_subject_request"  # the person asked, and the law allows it (PDPA section 33)
+    RECORDED_IN_ERROR = "recorded_in_error"  # personal data of someone else was recorded by mistake
+
+
+class PersonalDataErased(EventData):
+    """The case's key was destroyed: its personal data is unreadable everywhere (crypto-shredding); the events and
+    their proofs stay as they were."""
+
+    event_type = "saphan.intake.personal-data-erased"
+    version = 1
+    topic = INTAKE_EVENTS
+
+    case_id: str = Field(min_length=1, max_length=64)
+    reason: ErasureReason
+    note: str | None = Field(default=None, max_length=500, description="the order or request behind it")
+    by_unit: str = Field(min_length=1, max_length=64)
+    erased_at: AwareDatetime
 
 
 class CaseReported(EventData):

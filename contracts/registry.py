@@ -21,6 +21,7 @@ from contracts.intake import (
     CaseReported,
     CaseTriaged,
     DuplicateResolved,
+    PersonalDataErased,
     PossibleDuplicateFlagged,
     ReportReceived,
 )
@@ -34,6 +35,7 @@ EVENT_MODELS: tuple[type[EventData], ...] = (
     CaseClosedAtIntake,
     PossibleDuplicateFlagged,
     DuplicateResolved,
+    PersonalDataErased,
     CaseFactsNoted,
     RoutingDecided,
     ReferralRequested,

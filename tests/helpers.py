@@ -38,7 +38,8 @@ def case_reported_event(case_id: str, **changes: Any) -> bytes:
     values: dict[str, Any] = {
         "case_id": case_id, "channel": Channel.POLICE, "received_at": datetime(2026, 11, 1, tzinfo=UTC),
         "duty_shift": DutyShift.AFTER_HOURS, "problem_types": [ProblemType.BEGGING], "client_age_years": 70,
-        "location": Location(province_code="10"), "consent": ConsentState.GIVEN, "informant_anonymous": True}
+        "location": Location(province_code="10"), "consent": ConsentState.GIVEN, "informant_anonymous": True,
+        "reported_by_unit": "hotline-1300"}
     return _event(CaseReported(**{**values, **changes}), case_id, version=1)
 
 

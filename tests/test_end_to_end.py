@@ -22,11 +22,12 @@ from tests.system import saphan_up
 pytestmark = pytest.mark.system
 
 REPORTS = 50
+REPORT_RECEIVED = "saphan.intake.report-received.v1"
 CASE_REPORTED = "saphan.intake.case-reported.v1"
 CASE_TRIAGED = "saphan.intake.case-triaged.v1"
 ROUTING_DECIDED = "saphan.referral.routing-decided.v1"
 REFERRAL_REQUESTED = "saphan.referral.referral-requested.v1"
-TRAIL = [CASE_REPORTED, CASE_TRIAGED, ROUTING_DECIDED]
+TRAIL = [REPORT_RECEIVED, CASE_REPORTED, CASE_TRIAGED, ROUTING_DECIDED]
 REGISTRY_UNITS = 234  # the units of services/referral/agencies.json, each recorded once on the referral topic
 
 
@@ -62,7 +63,7 @@ def assert_trail_exactly_once_in_order(trail: dict[str, list[dict]], case_ids: d
     for case_id, events in trail.items():
         expected = TRAIL + [REFERRAL_REQUESTED] * referrals_for(case_ids[case_id])
         assert [e["type"] for e in events] == expected, case_id
-        reported, triaged, routed, *requested = events
+        received, reported, triaged, routed, *requested = events
         assert all(e["event"]["causationid"] == triaged["event_id"] for e in [routed, *requested])
         sequences = [e["sequence"] for e in events]
         assert sequences == sorted(sequences)
@@ -101,7 +102,7 @@ async def test_fifty_reports_reach_the_audit_ledger_once_each_and_in_order(
         rebuilt_entries = int(re.search(r"(\d+) entries rebuilt", rebuilt.stdout).group(1))  # type: ignore[union-attr]
         assert rebuilt_entries >= verified.entries and "the rebuilt ledger matches" in rebuilt.stdout
         referral_events = REGISTRY_UNITS + sum(1 + referrals_for(n) for n in case_ids.values())
-        expected = {INTAKE_EVENTS: 2 * REPORTS, REFERRAL_EVENTS: referral_events, DOCUMENTS_EVENTS: 0}
+        expected = {INTAKE_EVENTS: 3 * REPORTS, REFERRAL_EVENTS: referral_events, DOCUMENTS_EVENTS: 0}
         published = {topic: await read_topic(system.broker, topic, at_least=count) for topic, count in expected.items()}
         published[AUDIT_EVENTS] = await read_topic(system.broker, AUDIT_EVENTS, at_least=0)
     assert {topic: len(published[topic]) for topic in expected} == expected

@@ -83,5 +83,5 @@ async def assert_applied_once(url: str, service: str, case_ids: dict[str, int]) 
     if service == "referral":  # it applies each report and triage; it derives facts, a routing, the referrals
         assert applied == 2 * len(case_ids)
         assert derived == REGISTRY_UNITS + 2 * len(case_ids) + referrals
-    else:  # audit records intake's two events per case and everything referral published
-        assert applied == derived == REGISTRY_UNITS + 3 * len(case_ids) + referrals
+    else:  # audit records intake's three events per case and everything referral published
+        assert applied == derived == REGISTRY_UNITS + 4 * len(case_ids) + referrals

@@ -59,7 +59,7 @@ async def test_a_cases_state_at_past_moments_equals_what_the_services_showed(
             created = await client.post(f"{urls['intake']}/cases", json=report(0, client={
                 "name": "เด็กหญิง ทดสอบ", "estimated_age_years": 9}))
             case = Moments(client, urls, created.json()["case_id"])
-            await case.settled(ledger_events=6)  # reported, triaged, routed, three referrals requested
+            await case.settled(ledger_events=7)  # received, reported, triaged, routed, three referrals requested
 
             lead = next(r for r in case.seen[0][1]["referral"]["referrals"] if r["role"] == "lead")
             lead_unit = bearer(system.var_dir, lead["to_unit"], Role.SHELTER_SOCIAL_WORKER)
@@ -67,13 +67,13 @@ async def test_a_cases_state_at_past_moments_equals_what_the_services_showed(
                 moved = await client.post(f"{urls['referral']}/referrals/{lead['referral_id']}/{action}",
                                           json={}, headers=lead_unit)
                 assert moved.status_code == 200, moved.text
-            await case.settled(ledger_events=8)
+            await case.settled(ledger_events=9)
 
             for work in ({"kind": "case_manager", "manager": "staff-0042"}, {"kind": "assessment", "risk_level": 3}):
                 done = await client.post(f"{urls['referral']}/cases/{case.case_id}/work", json={"work": work},
                                          headers=lead_unit)
                 assert done.status_code == 200, done.text
-            await case.settled(ledger_events=10)
+            await case.settled(ledger_events=11)
 
             for moment, shown in case.seen:
                 state = await case.replayed(at=moment.isoformat())

@@ -34,14 +34,16 @@ async def test_screening_events_reach_kafka_and_the_audit_timeline_without_perso
             types = [e["type"].split(".")[2] for e in response.json()["events"]] if response.status_code == 200 else []
             return types if len(types) >= length else None
 
-        assert await eventually(lambda: timeline(first["case_id"], 2)) == ["case-reported", "case-triaged"]
-        assert await eventually(lambda: timeline(again["case_id"], 3)) == [
-            "case-reported", "case-triaged", "possible-duplicate-flagged"]
-        assert await eventually(lambda: timeline(info["case_id"], 2)) == ["case-reported", "case-closed-at-intake"]
+        assert await eventually(lambda: timeline(first["case_id"], 3)) == [
+            "report-received", "case-reported", "case-triaged"]
+        assert await eventually(lambda: timeline(again["case_id"], 4)) == [
+            "report-received", "case-reported", "case-triaged", "possible-duplicate-flagged"]
+        assert await eventually(lambda: timeline(info["case_id"], 3)) == [
+            "report-received", "case-reported", "case-closed-at-intake"]
     assert first["urgency"] == "crisis" and first["decided_by"][0]["rule_id"] == "crisis.immediate-danger"
     assert again["possible_duplicates"] == [{"case_id": first["case_id"], "rule_id": "duplicate.same-national-id"}]
     assert info["status"] == "closed_at_intake" and info["closure_reason"] == "information_only"
-    records = await read_topic(broker, INTAKE_EVENTS, at_least=7)
-    assert len(records) == 7
+    records = await read_topic(broker, INTAKE_EVENTS, at_least=10)
+    assert len(records) == 10
     raw = b"".join(r.value for r in records).decode()
     assert not [secret for secret in SECRETS if secret in raw]

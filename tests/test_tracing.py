@@ -31,7 +31,7 @@ async def test_one_trace_spans_the_request_the_relay_and_both_consumers(make_ser
             async def complete() -> bool:
                 response = await client.get(f"{audit_url}/cases/{case_id}/timeline",
                                             params={"include_reads": "false"})
-                return response.status_code == 200 and len(response.json()["events"]) == 6  # 3 referrals
+                return response.status_code == 200 and len(response.json()["events"]) == 7  # 3 referrals
 
             await eventually(complete)
         await asyncio.sleep(0.2)  # let the last spans end

@@ -4,18 +4,22 @@ its outbox, to `saphan.access.events`), and audit records them in the ledger bes
 import uuid
 from collections.abc import Iterable
 from typing import Annotated, Any
-from urllib.parse import unquote
+from urllib.parse import parse_qsl, unquote, urlencode
 
 from fastapi import Depends, Request
 from pydantic import BaseModel, ConfigDict
 
-from contracts.access import CaseDataAccessed, Role
+from contracts.access import CaseDataAccessed, Relation, Role, hidden_fields
 from saphan_runtime.auth import Principal
 from saphan_runtime.cloudevents import now
 from saphan_runtime.eventstore import UnitOfWork
 from saphan_runtime.http import allowed
 
 PURPOSE_HEADER = "x-saphan-purpose"  # optional: why the caller reads, percent-encoded UTF-8 (headers are ASCII)
+# Query parameters that carry personal data (a search by name or national ID): the access event, which goes to
+# Kafka and the ledger, records that they were given, not their values.
+PERSONAL_PARAMETERS = frozenset({"name", "national_id"})
+WITHHELD = "[withheld]"
 
 
 class RecordAccess(BaseModel):
@@ -52,6 +56,18 @@ class Reads:
         """Bind the request, the caller and the action it reads for."""
         self.request, self.principal, self.action = request, principal, action
 
+    @property
+    def relations(self) -> frozenset[Relation]:
+        """Return how the caller's unit stands to the case the path names (checked by the policy)."""
+        return getattr(self.request.state, "relations", frozenset())
+
+    def shown(self, record: dict[str, Any], relations: frozenset[Relation] | None = None) -> dict[str, Any]:
+        """Return a record with the fields the policy hides from this caller emptied and named in `hidden_fields`."""
+        hidden = hidden_fields(self.action, self.relations if relations is None else relations,
+                               frozenset(self.principal.roles)) & record.keys()
+        return {**{key: None if key in hidden else value for key, value in record.items()},
+                "hidden_fields": sorted(hidden)}
+
     async def record(self, case_ids: Iterable[str]) -> None:
         """Record that the caller was shown these cases."""
         ids = list(dict.fromkeys(case_ids))
@@ -59,10 +75,12 @@ class Reads:
             return
         service = self.request.app.state.service
         url = self.request.url
+        query = urlencode([(key, WITHHELD if key in PERSONAL_PARAMETERS else value)
+                           for key, value in parse_qsl(url.query, keep_blank_values=True)])
         purpose = unquote(self.request.headers.get(PURPOSE_HEADER, "")).strip()
         await service.bus.handle(RecordAccess(
             case_ids=ids, service=service.settings.name, action=self.action,
-            resource=f"{url.path}?{url.query}" if url.query else url.path, user=self.principal.user,
+            resource=f"{url.path}?{query}" if query else url.path, user=self.principal.user,
             unit_id=self.principal.unit_id, roles=sorted(self.principal.roles),
             purpose=purpose[:500] if purpose else None))
 

@@ -3,8 +3,6 @@
 
 import base64
 import hashlib
-import os
-from contextlib import suppress
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -15,22 +13,15 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from contracts.access import Role
 from saphan_runtime.auth import AuthSettings
+from saphan_runtime.dev_secrets import development_secret
 
 KEY_FILE = "dev-issuer.key"
 
 
 def private_key(var_dir: Path) -> Ed25519PrivateKey:
     """Return the development issuer's key, made on first use (readable by the owner only)."""
-    path = var_dir / KEY_FILE
-    if not path.exists():  # several services may start at once: the first key published wins, whole
-        path.parent.mkdir(parents=True, exist_ok=True)
-        draft = path.with_name(f"{KEY_FILE}.{os.getpid()}")
-        draft.write_text(base64.b64encode(Ed25519PrivateKey.generate().private_bytes_raw()).decode())
-        draft.chmod(0o600)
-        with suppress(FileExistsError):
-            os.link(draft, path)
-        draft.unlink()
-    return Ed25519PrivateKey.from_private_bytes(base64.b64decode(path.read_text().strip()))
+    seed = development_secret(var_dir / KEY_FILE, lambda: Ed25519PrivateKey.generate().private_bytes_raw())
+    return Ed25519PrivateKey.from_private_bytes(seed)
 
 
 def jwks(var_dir: Path) -> dict[str, Any]:

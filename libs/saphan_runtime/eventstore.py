@@ -2,7 +2,7 @@
 
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Self, TypeVar
 
@@ -46,10 +46,12 @@ class InboxKey:
 
     consumer: str
     event_id: str
+    delivered: EventData | None = field(default=None, compare=False)  # the upstream event's data, when known
 
 
 Projector = Callable[[AsyncSession, StoredEvent], Awaitable[None]]
 Projection = Callable[[AsyncSession, StoredEvent], Awaitable[None]]
+Notice = Callable[[AsyncSession, EventData], Awaitable[None]]
 
 
 def projector(projections: dict[type[EventData], Projection]) -> Projector:
@@ -84,7 +86,11 @@ class UnitOfWork:
         on_commit: Callable[[], None],
         inbox: InboxKey | None = None,
         gate: asyncio.Lock | None = None,
+        notice: Notice | None = None,
     ) -> None:
+        """`notice` sees each consumed upstream event in the transaction that marks it in the inbox (the service's
+        views of other services' events, such as who is party to a case)."""
+        self._notice = notice
         self._sessions, self._tables, self._source = sessions, tables, source
         self._project, self._on_commit, self._inbox, self._gate = project, on_commit, inbox, gate
         self._session: AsyncSession | None = None
@@ -105,6 +111,8 @@ class UnitOfWork:
             await self._session.begin()
             if self._inbox is not None:
                 await self._claim_inbox(self._inbox)
+                if self._notice is not None and self._inbox.delivered is not None:
+                    await self._notice(self._session, self._inbox.delivered)
         except BaseException:
             await self.__aexit__(None, None, None)  # __aexit__ is not called when __aenter__ raises
             raise

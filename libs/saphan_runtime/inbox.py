@@ -167,7 +167,7 @@ class InboxConsumer:
         if command is None:
             return
         try:
-            await self._bus.handle(command, inbox=InboxKey(self._name, delivery.envelope.id))
+            await self._bus.handle(command, inbox=InboxKey(self._name, delivery.envelope.id, delivery.data))
             self.applied += 1
         except AlreadyProcessed:
             self.duplicates += 1

@@ -57,3 +57,21 @@ def create_event_store_v1(bind: Connection) -> None:
     metadata = MetaData()
     event_store_tables(metadata)
     metadata.create_all(bind)
+
+
+def create_case_parties_v1(bind: Connection) -> None:
+    """Create the `case_parties` view (who is party to each case) as it stood at its first revision."""
+    from saphan_runtime.parties import case_parties_table
+
+    metadata = MetaData()
+    case_parties_table(metadata)
+    metadata.create_all(bind)
+
+
+def create_case_keys_v1(bind: Connection) -> None:
+    """Create the `case_keys` table (each case's wrapped personal-data key) as it stood at its first revision."""
+    from saphan_runtime.sealing import case_keys_table
+
+    metadata = MetaData()
+    case_keys_table(metadata)
+    metadata.create_all(bind)

@@ -13,10 +13,11 @@ from fastapi import APIRouter, FastAPI
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
 from sqlalchemy import MetaData
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts.envelope import EventData
 from contracts.topics import EVENT_TOPICS, dead_letter_topic, partitions_of
-from saphan_runtime import db, dev_issuer, kafka, migrations
+from saphan_runtime import db, dev_issuer, kafka, migrations, parties
 from saphan_runtime.access import RecordAccess, record_access
 from saphan_runtime.auth import KeySet, TokenVerifier
 from saphan_runtime.background import Changes, Ticker, repeat
@@ -25,10 +26,19 @@ from saphan_runtime.eventstore import InboxKey, Projector, UnitOfWork
 from saphan_runtime.http import health_router, install_error_handlers
 from saphan_runtime.inbox import AnyEvent, InboxConsumer, Subscriptions
 from saphan_runtime.outbox import OutboxRelay
+from saphan_runtime.sealing import Keyring
 from saphan_runtime.settings import ServiceSettings
 from saphan_runtime.telemetry import setup_tracing
 
 log = logging.getLogger(__name__)
+
+
+CaseOf = Callable[[AsyncSession, Mapping[str, str]], Awaitable[str | None]]
+
+
+async def case_in_path(session: AsyncSession, path: Mapping[str, str]) -> str | None:
+    """Return the case a request's path names (`{case_id}`), or None."""
+    return path.get("case_id")
 
 
 @dataclass(frozen=True)
@@ -47,6 +57,8 @@ class ServiceParts:
     topics: Sequence[str] = field(default_factory=lambda: EVENT_TOPICS)
     on_start: Sequence[Callable[["Service"], Awaitable[None]]] = ()
     tickers: Sequence[Ticker] = ()
+    case_of: CaseOf = case_in_path  # which case a request is about, for need-to-know checks
+    keyring: Keyring | None = None  # the case keys sealing personal data, for a service that holds any
 
 
 class Service:
@@ -58,14 +70,20 @@ class Service:
         self.verifier = token_verifier(self.settings)
         self.database_url = parts.settings.resolved_database_url()
         self.engine = db.create_engine(self.database_url)
-        self.sessions = db.create_sessionmaker(self.engine)
+        self.sessions = db.create_sessionmaker(self.engine, info={"keyring": parts.keyring})
         self.read_engine = db.create_engine(self.database_url, read_only=True) if self.database_url.startswith(
             "sqlite") else self.engine
         self.read_sessions = db.create_sessionmaker(self.read_engine)
         # SQLite has one writer at a time and its busy-wait is unfair: queue this process's writers in order.
         self.write_gate = asyncio.Lock() if self.database_url.startswith("sqlite") else None
         self.tables = dict(parts.metadata.tables)
-        self.bus = MessageBus({**parts.handlers, RecordAccess: record_access}, self.unit_of_work)
+        self.case_of = parts.case_of
+        self.tracks_parties = parties.TABLE in self.tables  # keeps who is party to each case (need to know)
+        self.project = parties.tracking(parts.project) if self.tracks_parties else parts.project
+        self.subscriptions = (parties.subscriptions(self.settings.name, parts.subscriptions) if self.tracks_parties
+                              else parts.subscriptions)
+        own_handlers: dict[type, Handler] = {RecordAccess: record_access, parties.NoteParties: parties.note_parties}
+        self.bus = MessageBus({**parts.handlers, **own_handlers}, self.unit_of_work)
         self.producer: AIOKafkaProducer | None = None
         self.relay: OutboxRelay | None = None
         self.consumer: InboxConsumer | None = None
@@ -76,8 +94,9 @@ class Service:
 
     def unit_of_work(self, inbox: InboxKey | None = None) -> UnitOfWork:
         """Return a new unit of work over this service's store."""
-        return UnitOfWork(self.sessions, self.tables, source=self.settings.source(), project=self.parts.project,
-                          on_commit=self._wake_relay, inbox=inbox, gate=self.write_gate)
+        return UnitOfWork(self.sessions, self.tables, source=self.settings.source(), project=self.project,
+                          on_commit=self._wake_relay, inbox=inbox, gate=self.write_gate,
+                          notice=parties.note if self.tracks_parties else None)
 
     def _wake_relay(self) -> None:
         if self.relay is not None:
@@ -100,7 +119,7 @@ class Service:
         self._tasks.append(asyncio.create_task(self.relay.run(), name=f"{self.settings.name}-relay"))
         for hook in self.parts.on_start:
             await hook(self)
-        if self.parts.subscriptions:
+        if self.subscriptions:
             await self._start_consumer(self.producer)
         for ticker in self.parts.tickers:
             self._tasks.append(asyncio.create_task(repeat(ticker, self), name=f"{self.settings.name}-{ticker.name}"))
@@ -111,14 +130,14 @@ class Service:
                                               [broker.topic(name) for name in self._subscribed_topics()])
         await self._kafka_consumer.start()
         self.consumer = InboxConsumer(name=self.settings.name, consumer=self._kafka_consumer, producer=producer,
-                                      bus=self.bus, subscriptions=self.parts.subscriptions,
+                                      bus=self.bus, subscriptions=self.subscriptions,
                                       sessions=self.sessions, tables=self.tables, broker=self.settings.broker)
         self._tasks.append(asyncio.create_task(self.consumer.run(), name=f"{self.settings.name}-consumer"))
 
     def _subscribed_topics(self) -> list[str]:
-        if AnyEvent in self.parts.subscriptions:
+        if AnyEvent in self.subscriptions:
             return [topic for topic in self.parts.topics if not topic.startswith(f"saphan.{self.settings.name}.")]
-        return sorted({model.topic for model in self.parts.subscriptions
+        return sorted({model.topic for model in self.subscriptions
                        if issubclass(model, EventData) and model.topic is not None})
 
     def _topics(self) -> dict[str, int]:

@@ -10,6 +10,8 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
+from saphan_runtime.dev_secrets import development_secret
+
 ORIGIN = "saphan-audit-ledger"
 
 
@@ -62,9 +64,5 @@ def load_key(seed_b64: str) -> Ed25519PrivateKey:
 
 def development_key(path: Path) -> Ed25519PrivateKey:
     """Return the key kept in a file (made on first use, readable by the owner only): for development only."""
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        seed = Ed25519PrivateKey.generate().private_bytes_raw()
-        path.write_text(base64.b64encode(seed).decode())
-        path.chmod(0o600)
-    return load_key(path.read_text().strip())
+    return Ed25519PrivateKey.from_private_bytes(
+        development_secret(path, lambda: Ed25519PrivateKey.generate().private_bytes_raw()))

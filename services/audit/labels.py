@@ -9,11 +9,15 @@ BANGKOK = timezone(timedelta(hours=7))
 
 EVENT_TITLES: dict[str, tuple[str, str]] = {
     "saphan.access.case-data-accessed.v1": ("เข้าถึงข้อมูลรายกรณี", "Case data read"),
+    "saphan.intake.report-received.v1": ("รับรายงาน (ข้อมูลส่วนบุคคลเข้ารหัสด้วยกุญแจของรายกรณี)",
+                                         "Report received (personal data sealed with the case's key)"),
     "saphan.intake.case-reported.v1": ("รับแจ้งเรื่อง", "Case reported"),
     "saphan.intake.case-triaged.v1": ("คัดกรองและกำหนดความเร่งด่วน", "Case triaged, urgency set"),
     "saphan.intake.case-closed-at-intake.v1": ("ยุติเรื่องตั้งแต่ขั้นรับแจ้ง", "Closed at intake"),
     "saphan.intake.possible-duplicate-flagged.v1": ("พบเรื่องที่อาจซ้ำกับรายกรณีเดิม", "Possible duplicate flagged"),
     "saphan.intake.duplicate-resolved.v1": ("พิจารณาเรื่องที่อาจซ้ำซ้อนแล้ว", "Duplicate resolved"),
+    "saphan.intake.personal-data-erased.v1": ("ทำลายข้อมูลส่วนบุคคล (ทำลายกุญแจของรายกรณี)",
+                                              "Personal data erased (the case's key destroyed)"),
     "saphan.referral.routing-decided.v1": ("กำหนดหน่วยงานรับการส่งต่อและหน่วยงานหลัก", "Routing decided"),
     "saphan.referral.referral-requested.v1": ("ประสานส่งต่อไปยังหน่วยงาน", "Referral requested"),
     "saphan.referral.referral-status-changed.v1": ("เปลี่ยนสถานะการส่งต่อ", "Referral status changed"),

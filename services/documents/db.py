@@ -3,9 +3,11 @@
 from sqlalchemy import Column, Integer, MetaData, String, Table
 
 from saphan_runtime.db import UtcDateTime, event_store_tables
+from saphan_runtime.parties import case_parties_table
 
 metadata = MetaData()
 event_store_tables(metadata)
+case_parties = case_parties_table(metadata)
 
 case_files = Table(
     "case_files",

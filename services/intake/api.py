@@ -3,17 +3,18 @@
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Response
-from pydantic import AwareDatetime, BaseModel
+from pydantic import AwareDatetime, BaseModel, Field
 
 from contracts.common import ClosureReason, ProblemType, Urgency
-from contracts.intake import IntakeReport
+from contracts.intake import ErasureReason, IntakeReport
+from saphan_runtime import parties
 from saphan_runtime.access import Reads, reads
 from saphan_runtime.auth import Principal
 from saphan_runtime.eventstore import ConcurrencyConflict
 from saphan_runtime.http import BusDep, SessionDep, allowed, etag, expected_version
 from services.intake import queries
 from services.intake.case_view import CaseRecord
-from services.intake.commands import CloseAtIntake, ReportCase, ResolveDuplicate
+from services.intake.commands import CloseAtIntake, ErasePersonalData, ReportCase, ResolveDuplicate
 
 router = APIRouter(tags=["cases"])
 Reporter = Annotated[Principal, Depends(allowed("intake.case.report"))]
@@ -21,6 +22,7 @@ CaseReads = Annotated[Reads, reads("intake.case.read")]
 SearchReads = Annotated[Reads, reads("intake.case.search")]
 Closer = Annotated[Principal, Depends(allowed("intake.case.close"))]
 DuplicateResolver = Annotated[Principal, Depends(allowed("intake.duplicate.resolve"))]
+Eraser = Annotated[Principal, Depends(allowed("intake.personal-data.erase"))]
 IF_MATCH = Annotated[str | None, Header(description='the ETag read with the case, e.g. "3"')]
 ERRORS: dict[int | str, dict[str, Any]] = {
     404: {"description": "no such case"}, 409: {"description": "changed meanwhile, or not allowed now"},
@@ -67,6 +69,11 @@ class DuplicateAnswer(BaseModel):
     confirmed: bool
 
 
+class Erasure(BaseModel):
+    reason: ErasureReason
+    note: str | None = Field(default=None, max_length=500, description="the order or request behind it")
+
+
 class Edited(BaseModel):
     case_id: str
     version: int
@@ -101,7 +108,7 @@ async def get_case(case_id: str, session: SessionDep, response: Response, seen: 
         raise HTTPException(404, f"case {case_id} not found / ไม่พบรายการนี้")
     await seen.record([case_id])
     response.headers["ETag"] = etag(case["version"])
-    return case
+    return seen.shown(case)
 
 
 @router.get("/cases", response_model=CasePage, responses=ERRORS)
@@ -120,13 +127,16 @@ async def search_cases(
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> Any:
-    """Search cases by national ID, name, area, category, urgency, status and date, newest first."""
+    """Search the cases the caller's unit is party to by national ID, name, area, category, urgency, status and date,
+    newest first."""
     search = queries.Search(national_id, name, province_code, district_code, subdistrict_code,
                             problem_type.value if problem_type else None, urgency.value if urgency else None, status,
-                            received_from, received_to)
+                            received_from, received_to, party=seen.principal.unit_id)
     total, items = await queries.search_cases(session, search, page=page, size=page_size)
+    relations = await parties.relations_of_cases(session, [item["case_id"] for item in items], seen.principal.unit_id)
     await seen.record(item["case_id"] for item in items)
-    return {"total": total, "page": page, "page_size": page_size, "items": items}
+    return {"total": total, "page": page, "page_size": page_size,
+            "items": [seen.shown(item, relations.get(item["case_id"], frozenset())) for item in items]}
 
 
 @router.post("/cases/{case_id}/closure", response_model=Edited, responses=ERRORS)
@@ -135,6 +145,16 @@ async def close_case(case_id: str, closure: Closure, bus: BusDep, response: Resp
     """Close an open case at intake (information or counselling only, prank, false report, duplicate)."""
     outcome = await bus.handle(CloseAtIntake(case_id=case_id, reason=closure.reason,
                                              expected_version=expected_version(if_match)))
+    response.headers["ETag"] = etag(outcome.version)
+    return outcome.answer
+
+
+@router.post("/cases/{case_id}/erasure", response_model=Edited, responses=ERRORS)
+async def erase_personal_data(case_id: str, erasure: Erasure, bus: BusDep, response: Response, caller: Eraser) -> Any:
+    """Destroy the case's key: its personal data becomes unreadable everywhere (intake's store, Kafka, the audit
+    ledger) while its history and proofs stay. This cannot be undone."""
+    outcome = await bus.handle(ErasePersonalData(case_id=case_id, reason=erasure.reason, note=erasure.note,
+                                                 by_unit=caller.unit_id))
     response.headers["ETag"] = etag(outcome.version)
     return outcome.answer
 

@@ -2,15 +2,17 @@
 
 from saphan_runtime.service import Service, ServiceParts
 from services.intake import api, db, projections
-from services.intake.handlers import HANDLERS
+from services.intake.handlers import handlers
 from services.intake.settings import Settings
 from services.intake.worker import SUBSCRIPTIONS
 
 
 def bootstrap(settings: Settings | None = None) -> Service:
     """Build the intake service (nothing connects until it starts)."""
+    settings = settings or Settings()
+    keyring = settings.keyring()
     return Service(ServiceParts(
-        settings=settings or Settings(), metadata=db.metadata, migrations="services.intake:migrations",
-        handlers=HANDLERS, project=projections.project, subscriptions=SUBSCRIPTIONS, routers=[api.router],
-        title="Saphan intake / รับแจ้งเหตุ", description="Takes reports and opens cases.",
+        settings=settings, metadata=db.metadata, migrations="services.intake:migrations",
+        handlers=handlers(keyring), project=projections.project, subscriptions=SUBSCRIPTIONS, routers=[api.router],
+        keyring=keyring, title="Saphan intake / รับแจ้งเหตุ", description="Takes reports and opens cases.",
     ))

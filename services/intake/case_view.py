@@ -1,16 +1,17 @@
 """One case as intake's API shows it (its screening record and duplicate links); audit replays the same view from
-the ledger with this same code. The client's name, national ID and birth year never leave intake, so a replay
-shows them empty."""
+the ledger with this same code. The personal data (the client's name, national ID, birth year and address, the
+informant's identity) is sealed with the case's key, which never leaves intake, so a replay shows it empty."""
 
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from saphan_runtime.replay import CaseView
 from saphan_runtime.settings import service_source
 from services.intake import db, projections, queries
+from services.intake.projections import PERSONAL_COLUMNS
 
 
 class LinkView(BaseModel):
@@ -43,9 +44,15 @@ class CaseRecord(BaseModel):
     district_code: str | None
     subdistrict_code: str | None
     consent: str
+    informant_name: str | None = None
+    informant_phone: str | None = None
+    informant_relationship: str | None = None
+    client_address: str | None = None
+    personal_data_erased_at: datetime | None = None
     version: int
     updated_at: datetime
     possible_duplicates: list[LinkView] = []
+    hidden_fields: list[str] = Field(default=[], description="fields the access policy hides from this caller")
 
 
 async def read_case(session: AsyncSession, case_id: str) -> dict[str, Any] | None:
@@ -56,4 +63,4 @@ async def read_case(session: AsyncSession, case_id: str) -> dict[str, Any] | Non
 
 CASE_VIEW = CaseView(name="intake", source=service_source("intake"), metadata=db.metadata,
                      project=projections.project, read=read_case,
-                     private_fields=frozenset({"client_name", "client_national_id", "client_birth_year"}))
+                     private_fields=frozenset(PERSONAL_COLUMNS) - {"client_name_key"})

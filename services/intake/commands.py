@@ -3,7 +3,7 @@
 from pydantic import BaseModel, ConfigDict, Field
 
 from contracts.common import ClosureReason
-from contracts.intake import IntakeReport
+from contracts.intake import ErasureReason, IntakeReport
 
 
 class Command(BaseModel):
@@ -36,3 +36,12 @@ class ResolveDuplicate(Command):
     existing_case_id: str
     confirmed: bool
     expected_version: int
+
+
+class ErasePersonalData(Command):
+    """Destroy a case's key, so its personal data is unreadable everywhere; the history stays."""
+
+    case_id: str
+    reason: ErasureReason
+    note: str | None = Field(default=None, max_length=500)
+    by_unit: str = Field(min_length=1, max_length=64)

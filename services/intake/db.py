@@ -1,11 +1,16 @@
-"""Intake's tables: the shared event store, the `cases` and `case_links` views, and idempotency keys."""
+"""Intake's tables: the shared event store, the `cases`, `case_links` and `case_parties` views, idempotency keys, and
+the case keys that seal personal data."""
 
 from sqlalchemy import JSON, Boolean, Column, Index, Integer, MetaData, String, Table, Text
 
 from saphan_runtime.db import UtcDateTime, event_store_tables
+from saphan_runtime.parties import case_parties_table
+from saphan_runtime.sealing import case_keys_table
 
 metadata = MetaData()
 event_store_tables(metadata)
+case_parties = case_parties_table(metadata)
+case_keys = case_keys_table(metadata)
 
 cases = Table(
     "cases",
@@ -32,6 +37,11 @@ cases = Table(
     Column("district_code", String(4), nullable=True),
     Column("subdistrict_code", String(6), nullable=True),
     Column("consent", String(32), nullable=False),
+    Column("informant_name", String(200), nullable=True),
+    Column("informant_phone", String(32), nullable=True),
+    Column("informant_relationship", String(32), nullable=True),
+    Column("client_address", String(500), nullable=True),
+    Column("personal_data_erased_at", UtcDateTime(), nullable=True),
     Column("version", Integer, nullable=False),
     Column("updated_at", UtcDateTime(), nullable=False),
     Index("ix_cases_area", "province_code", "district_code", "subdistrict_code"),

@@ -1,18 +1,20 @@
 """The intake case: plain Python rules that decide which events a command produces, and how they fold."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from contracts.common import ClosureReason, Location, RuleFired, Urgency
+from contracts.common import ClosureReason, Location, RuleFired, Sealed, Urgency
 from contracts.envelope import EventData
 from contracts.intake import (
     CaseClosedAtIntake,
     CaseReported,
     CaseTriaged,
     DuplicateResolved,
+    ErasureReason,
     IntakeReport,
+    PersonalDataErased,
     PossibleDuplicateFlagged,
     ReportReceived,
     RequestKind,
@@ -43,6 +45,7 @@ class IntakeCase:
     urgency: Urgency | None = None
     flagged: frozenset[str] = field(default_factory=frozenset)
     resolved: frozenset[str] = field(default_factory=frozenset)
+    erased: bool = False
 
 
 def stream_id(case_id: str) -> str:
@@ -52,15 +55,16 @@ def stream_id(case_id: str) -> str:
 
 def report(
     report: IntakeReport, *, case_id: str, now: datetime, prior: Sequence[duplicates.PriorCase],
-    by_unit: str | None = None, by_user: str | None = None,
+    seal: Callable[[bytes], Sealed], by_unit: str | None = None, by_user: str | None = None,
 ) -> list[EventData]:
-    """Decide the events of a new report: received, reported, then closed or triaged, and any duplicates."""
+    """Decide the events of a new report: received (its personal data sealed with `seal`, the case's key), reported,
+    then closed or triaged, and any duplicates."""
     check_report(report, now)
     shift = report.duty_shift or triage.duty_shift_of(report.received_at)
     age = duplicates.age_at(report.client, report.received_at)
     events: list[EventData] = [
-        ReportReceived(case_id=case_id, report=report, duty_shift=shift, reported_by_unit=by_unit,
-                       reported_by_user=by_user),
+        ReportReceived(case_id=case_id, report=seal(report.model_dump_json().encode()), duty_shift=shift,
+                       reported_by_unit=by_unit, reported_by_user=by_user),
         CaseReported(case_id=case_id, channel=report.channel, received_at=report.received_at, duty_shift=shift,
                      problem_types=report.problem_types, client_age_years=age, client_sex=report.client.sex,
                      client_has_disability=report.client.disability,
@@ -129,6 +133,15 @@ def resolve_duplicate(
                               resolved_at=now)]
 
 
+def erase(case: IntakeCase | None, *, reason: ErasureReason, note: str | None, by_unit: str,
+          now: datetime) -> list[EventData]:
+    """Decide the erasure of a case's personal data (its key is destroyed with it)."""
+    case = check_exists(case)
+    if case.erased:
+        raise Conflict("the case's personal data was already erased / ข้อมูลส่วนบุคคลของรายการนี้ถูกทำลายแล้ว")
+    return [PersonalDataErased(case_id=case.case_id, reason=reason, note=note, by_unit=by_unit, erased_at=now)]
+
+
 def check_exists(case: IntakeCase | None) -> IntakeCase:
     """Refuse a command about a case that does not exist."""
     if case is None:
@@ -151,4 +164,6 @@ def evolve(state: IntakeCase | None, event: EventData, version: int) -> IntakeCa
         return replace(state, flagged=state.flagged | {event.existing_case_id})
     if isinstance(event, DuplicateResolved):
         return replace(state, resolved=state.resolved | {event.existing_case_id})
+    if isinstance(event, PersonalDataErased):
+        return replace(state, erased=True)
     return state

@@ -4,16 +4,19 @@ import hashlib
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from contracts.envelope import EventData
 from contracts.intake import CaseClosedAtIntake, CaseTriaged, PossibleDuplicateFlagged
+from saphan_runtime import sealing
 from saphan_runtime.bus import Handler
 from saphan_runtime.cloudevents import canonical_json, now
 from saphan_runtime.errors import DomainError, check_version
 from saphan_runtime.eventstore import UnitOfWork
+from saphan_runtime.sealing import Keyring
 from services.intake import domain, duplicates, queries
-from services.intake.commands import CloseAtIntake, ReportCase, ResolveDuplicate
+from services.intake.commands import CloseAtIntake, ErasePersonalData, ReportCase, ResolveDuplicate
 
 
 @dataclass(frozen=True)
@@ -26,8 +29,9 @@ class Outcome:
     replayed: bool = False
 
 
-async def report_case(command: ReportCase, uow: UnitOfWork) -> Outcome:
-    """Open and screen a case for a report; a repeated idempotency key returns the first answer."""
+async def report_case(command: ReportCase, uow: UnitOfWork, keyring: Keyring) -> Outcome:
+    """Open and screen a case for a report, its personal data sealed with a new key of the case's own; a repeated
+    idempotency key returns the first answer."""
     fingerprint = hashlib.sha256(canonical_json(command.report.model_dump(mode="json")).encode()).hexdigest()
     case_id = str(uuid.uuid4())
     key = f"{command.reported_by_unit}:{command.idempotency_key}" if command.idempotency_key else None  # per unit
@@ -37,7 +41,9 @@ async def report_case(command: ReportCase, uow: UnitOfWork) -> Outcome:
         report = command.report
         person = duplicates.person_of(report.client, report.location.subdistrict_code, report.received_at)
         prior = await queries.duplicate_candidates(uow.session, person)
-        events = domain.report(report, case_id=case_id, now=now(), prior=prior, by_unit=command.reported_by_unit,
+        case_key = await keyring.key(uow.session, case_id, at=now())
+        events = domain.report(report, case_id=case_id, now=now(), prior=prior,
+                               seal=partial(sealing.seal, case_key, case_id), by_unit=command.reported_by_unit,
                                by_user=command.reported_by_user)
         await uow.append(domain.stream_id(case_id), case_id=case_id, expected_version=0, events=events)
         answer = screening_answer(case_id, events)
@@ -98,8 +104,24 @@ async def _edit(
     return Outcome(case_id, case.version + len(events), {"case_id": case_id, "version": case.version + len(events)})
 
 
-HANDLERS: dict[type, Handler] = {
-    ReportCase: report_case,
-    CloseAtIntake: close_at_intake,
-    ResolveDuplicate: resolve_duplicate,
-}
+async def erase_personal_data(command: ErasePersonalData, uow: UnitOfWork, keyring: Keyring) -> Outcome:
+    """Destroy a case's key and record it; the projection empties the personal data intake's views hold."""
+    stream = domain.stream_id(command.case_id)
+    async with uow:
+        case = await uow.fold(stream, domain.evolve)
+        events = domain.erase(case, reason=command.reason, note=command.note, by_unit=command.by_unit, now=now())
+        await keyring.destroy(uow.session, command.case_id, at=now(), because=command.reason)
+        assert case is not None
+        await uow.append(stream, case_id=command.case_id, expected_version=case.version, events=events)
+        await uow.commit()
+    return Outcome(command.case_id, case.version + 1, {"case_id": command.case_id, "version": case.version + 1})
+
+
+def handlers(keyring: Keyring) -> dict[type, Handler]:
+    """Return intake's handlers, bound to the keyring that seals personal data."""
+    return {
+        ReportCase: partial(report_case, keyring=keyring),
+        CloseAtIntake: close_at_intake,
+        ResolveDuplicate: resolve_duplicate,
+        ErasePersonalData: partial(erase_personal_data, keyring=keyring),
+    }

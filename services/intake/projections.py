@@ -11,20 +11,33 @@ from contracts.intake import (
     CaseReported,
     CaseTriaged,
     DuplicateResolved,
+    IntakeReport,
+    PersonalDataErased,
     PossibleDuplicateFlagged,
     ReportReceived,
 )
+from saphan_runtime import sealing
 from saphan_runtime.eventstore import Projection, StoredEvent, projector
 from services.intake import duplicates
 from services.intake.db import case_links, cases
 from services.intake.people import name_key
 
+# The personal data the `cases` view holds (opened from the sealed report): emptied when the case is erased.
+PERSONAL_COLUMNS = ("client_name", "client_name_key", "client_national_id", "client_birth_year", "informant_name",
+                    "informant_phone", "informant_relationship", "client_address")
+
 
 async def case_opened(session: AsyncSession, event: StoredEvent) -> None:
-    """Add a received report to the `cases` view."""
+    """Add a received report to the `cases` view, its personal data opened with the case's key. Where the key is not
+    here (a replay from the ledger) or was destroyed, CaseReported opens the case without it."""
     data = event.data
     assert isinstance(data, ReportReceived)
-    report, client = data.report, data.report.client
+    keyring = sealing.keyring_of(session)
+    opened = await keyring.open(session, data.case_id, data.report) if keyring else None
+    if opened is None:
+        return
+    report = IntakeReport.model_validate_json(opened)
+    client, informant = report.client, report.informant
     person = duplicates.person_of(client, report.location.subdistrict_code, report.received_at)
     await session.execute(insert(cases), {
         "case_id": data.case_id, "status": "open", "channel": report.channel, "received_at": report.received_at,
@@ -36,6 +49,8 @@ async def case_opened(session: AsyncSession, event: StoredEvent) -> None:
         "client_age_years": duplicates.age_at(client, report.received_at), "client_sex": client.sex,
         "province_code": report.location.province_code, "district_code": report.location.district_code,
         "subdistrict_code": report.location.subdistrict_code, "consent": report.consent,
+        "informant_name": informant.name, "informant_phone": informant.callback_phone,
+        "informant_relationship": informant.relationship_to_client, "client_address": report.location.address,
         "version": event.version, "updated_at": event.envelope.time,
     })
 
@@ -97,6 +112,14 @@ async def duplicate_resolved(session: AsyncSession, event: StoredEvent) -> None:
     await _update_case(session, event)
 
 
+async def personal_data_erased(session: AsyncSession, event: StoredEvent) -> None:
+    """Empty the personal data of an erased case (its key is destroyed too, so no copy can be opened again)."""
+    data = event.data
+    assert isinstance(data, PersonalDataErased)
+    await _update_case(session, event, personal_data_erased_at=data.erased_at,
+                       **dict.fromkeys(PERSONAL_COLUMNS))
+
+
 async def _update_case(session: AsyncSession, event: StoredEvent, **values: Any) -> None:
     await session.execute(update(cases).where(cases.c.case_id == event.envelope.subject)
                           .values(version=event.version, updated_at=event.envelope.time, **values))
@@ -109,6 +132,7 @@ PROJECTIONS: dict[type[EventData], Projection] = {
     CaseClosedAtIntake: case_closed,
     PossibleDuplicateFlagged: duplicate_flagged,
     DuplicateResolved: duplicate_resolved,
+    PersonalDataErased: personal_data_erased,
 }
 
 project = projector(PROJECTIONS)

@@ -9,6 +9,7 @@ from sqlalchemy import Select, Text, and_, cast, func, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from saphan_runtime import parties
 from saphan_runtime.eventstore import ConcurrencyConflict
 from services.intake import duplicates
 from services.intake.db import case_links, cases, idempotency_keys
@@ -40,6 +41,7 @@ class Search:
     status: str | None = None
     received_from: datetime | None = None
     received_to: datetime | None = None
+    party: str | None = None  # only the cases this unit is party to
 
 
 def _filtered(query: Select[Any], search: Search) -> Select[Any]:
@@ -55,6 +57,8 @@ def _filtered(query: Select[Any], search: Search) -> Select[Any]:
         conditions.append(cases.c.received_at >= search.received_from)
     if search.received_to:
         conditions.append(cases.c.received_at < search.received_to)
+    if search.party:
+        conditions.append(cases.c.case_id.in_(parties.cases_of_unit(search.party)))
     return query.where(and_(*conditions))
 
 

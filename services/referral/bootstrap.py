@@ -5,7 +5,7 @@ from datetime import datetime
 
 from saphan_runtime.cloudevents import now
 from saphan_runtime.service import Service, ServiceParts
-from services.referral import api, api_agencies, api_casework, background, db, projections
+from services.referral import api, api_agencies, api_casework, background, db, projections, queries
 from services.referral.handlers import Policy, handlers
 from services.referral.registry import load_registry_file
 from services.referral.rules import load_rules
@@ -21,6 +21,7 @@ def bootstrap(settings: Settings | None = None, clock: Callable[[], datetime] = 
     return Service(ServiceParts(
         settings=settings, metadata=db.metadata, migrations="services.referral:migrations",
         handlers=handlers(policy), project=projections.project, subscriptions=SUBSCRIPTIONS,
+        case_of=queries.case_of_path,
         routers=[api.router, api_agencies.router, api_casework.router],
         on_start=[background.seed_registry(load_registry_file(settings.agencies_file))],
         tickers=[background.deadline_watch(settings.deadline_check_seconds, clock),

@@ -4,9 +4,11 @@ escalations)."""
 from sqlalchemy import JSON, BigInteger, Boolean, Column, Integer, MetaData, String, Table, Text
 
 from saphan_runtime.db import Position, UtcDateTime, event_store_tables
+from saphan_runtime.parties import case_parties_table
 
 metadata = MetaData()
 event_store_tables(metadata)
+case_parties = case_parties_table(metadata)
 
 routings = Table(
     "routings",

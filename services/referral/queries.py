@@ -1,5 +1,6 @@
 """Referral's queries over its views: units by area, referrals, inboxes, a case's status, deadlines due."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -150,3 +151,14 @@ async def published_after(session: AsyncSession, position: int, limit: int = 100
                                  .where(events.c.position > position, events.c.topic.is_not(None))
                                  .order_by(events.c.position).limit(limit))
     return [(row.position, row.payload) for row in rows]
+
+
+async def case_of_path(session: AsyncSession, path: Mapping[str, str]) -> str | None:
+    """Return the case a request's path is about: its `{case_id}`, or the case of its `{referral_id}`."""
+    if "case_id" in path:
+        return path["case_id"]
+    if "referral_id" in path:
+        found: str | None = await session.scalar(select(referrals.c.case_id)
+                                                 .where(referrals.c.referral_id == path["referral_id"]))
+        return found
+    return None

@@ -13,7 +13,7 @@ async def test_a_reported_case_gets_one_case_file_even_when_the_event_comes_twic
     event = case_reported_event("case-7")
     async with (
         running(documents) as url,
-        httpx.AsyncClient(base_url=url, headers=caller("shelter-10", Role.SHELTER_SOCIAL_WORKER)) as client,
+        httpx.AsyncClient(base_url=url, headers=caller("hotline-1300", Role.HOTLINE_OPERATOR)) as client,
     ):
         await publish(broker, INTAKE_EVENTS, event, key=b"case-7")
         await publish(broker, INTAKE_EVENTS, event, key=b"case-7")

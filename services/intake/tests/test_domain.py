@@ -2,6 +2,7 @@
 
 import json
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from typing import Any
 
 import pytest
@@ -15,6 +16,7 @@ from contracts.intake import (
     PossibleDuplicateFlagged,
     ReportReceived,
 )
+from saphan_runtime import sealing
 from saphan_runtime.errors import Conflict, DomainError, NotFound
 from services.intake import domain, duplicates, triage
 
@@ -35,23 +37,28 @@ def report(**changes: Any) -> IntakeReport:
     return IntakeReport.model_validate({**values, **changes})
 
 
+KEY = bytes(range(32))
+
+
 def decide(r: IntakeReport, prior: list[duplicates.PriorCase] | None = None) -> list[Any]:
-    return domain.report(r, case_id="c-1", now=NOW, prior=prior or [])
+    return domain.report(r, case_id="c-1", now=NOW, prior=prior or [], seal=partial(sealing.seal, KEY, "c-1"))
 
 
 def test_a_report_is_received_reported_and_triaged() -> None:
     received, reported, triaged = decide(report())
-    assert isinstance(received, ReportReceived) and received.report.client.name == "ด.ญ. มานี ใจดี"
+    assert isinstance(received, ReportReceived)
+    opened = IntakeReport.model_validate_json(sealing.open_sealed(KEY, "c-1", received.report))
+    assert opened == report() and opened.client.name == "ด.ญ. มานี ใจดี"
     assert isinstance(reported, CaseReported) and reported.client_age_years == 9
     assert isinstance(triaged, CaseTriaged) and triaged.urgency is Urgency.URGENT
     assert triaged.decided_by.rule_id == "urgent.child-harmed" and triaged.response is Response.FIELD_VISIT
 
 
-def test_the_published_event_carries_no_personal_data() -> None:
-    reported = decide(report())[1]
-    text = json.dumps(reported.model_dump(mode="json"), ensure_ascii=False)
-    for secret in ("มานี", "ใจร้าย", VALID_ID, "081-234-5678", "12 หมู่ 3", "ตีทุกวัน", "สมศรี", "2017-05-01"):
-        assert secret not in text
+def test_the_published_events_carry_no_readable_personal_data() -> None:
+    for event in decide(report()):
+        text = json.dumps(event.model_dump(mode="json"), ensure_ascii=False)
+        for secret in ("มานี", "ใจร้าย", VALID_ID, "081-234-5678", "12 หมู่ 3", "ตีทุกวัน", "สมศรี", "2017-05-01"):
+            assert secret not in text, (type(event).__name__, secret)
 
 
 @pytest.mark.parametrize(("changes", "urgency", "rule"), [
@@ -92,7 +99,8 @@ def test_information_or_counselling_only_calls_are_closed_at_intake(kind: str) -
 ])
 def test_the_duty_shift_follows_bangkok_office_hours(received: datetime, shift: DutyShift) -> None:
     assert triage.duty_shift_of(received) is shift
-    reported = domain.report(report(received_at=received), case_id="c", now=received, prior=[])[1]
+    reported = domain.report(report(received_at=received), case_id="c", now=received, prior=[],
+                             seal=partial(sealing.seal, KEY, "c"))[1]
     assert isinstance(reported, CaseReported) and reported.duty_shift is shift
 
 
