@@ -14,8 +14,8 @@ def development_secret(path: Path, make: Callable[[], bytes]) -> bytes:
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         draft = path.with_name(f"{path.name}.{os.getpid()}")
-        draft.write_text(base64.b64encode(make()).decode())
-        draft.chmod(0o600)
+        with os.fdopen(os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as file:
+            file.write(base64.b64encode(make()).decode())
         with suppress(FileExistsError):
             os.link(draft, path)
         draft.unlink()

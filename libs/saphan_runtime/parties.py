@@ -1,9 +1,9 @@
 """Who is party to a case: each service keeps its own `case_parties` view, from its own events and the events it
 consumes, and answers need-to-know questions from it (a unit reads a case only while it stands in a relation to it).
 
-A relation is added or ended by the published events that make it: the report (reporter), the routing decision and an
-ownership transfer (asked while pending, lead once accepted), and each referral (sender, referred while pending, serving once accepted,
-overseer); a rejected, cancelled or failed referral ends the receiving unit's relation through it."""
+A relation is added or ended by the published events that make it: the report (reporter), the routing decision and
+an ownership transfer (asked while pending, lead once accepted), and each referral (sender, referred while pending,
+serving once accepted, overseer); a rejected, cancelled or failed referral ends the receiving unit's relation."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -59,8 +59,8 @@ def changes(data: EventData) -> Change | None:
         case CaseReported(reported_by_unit=str(unit)):
             return Change(data.case_id, adds=((unit, Relation.REPORTER, ""),))
         case RoutingDecided():
-            lead = next(a.unit_id for a in data.assignments if a.role is ReferralRole.LEAD)
-            return Change(data.case_id, ends=((None, Relation.LEAD, ""),), adds=((lead, Relation.LEAD, ""),))
+            leads = tuple((a.unit_id, Relation.LEAD, "") for a in data.assignments if a.role is ReferralRole.LEAD)
+            return Change(data.case_id, ends=((None, Relation.LEAD, ""),), adds=leads)
         case ReferralRequested():
             return Change(data.case_id, adds=((data.to_unit, Relation.REFERRED, data.referral_id),
                                               (data.from_unit, Relation.SENDER, data.referral_id),
@@ -136,7 +136,7 @@ async def relations_of_cases(session: AsyncSession, case_ids: Iterable[str], uni
 
 def cases_of_unit(unit_id: str) -> Select[tuple[str]]:
     """Return the query of the cases a unit is party to (for queries that list cases)."""
-    return select(CASE_PARTIES.c.case_id).where(CASE_PARTIES.c.unit_id == unit_id)
+    return select(CASE_PARTIES.c.case_id).where(CASE_PARTIES.c.unit_id == unit_id).distinct()
 
 
 @dataclass(frozen=True)

@@ -113,7 +113,7 @@ class Keyring:
     def _unwrap(self, case_id: str, wrapped: bytes) -> bytes:
         try:
             return self._master.decrypt(wrapped[:12], wrapped[12:], _aad(case_id, "key"))
-        except InvalidTag as error:
+        except (InvalidTag, ValueError) as error:
             raise Unreadable(f"the key of case {case_id} does not open with this master key") from error
 
 
