@@ -37,8 +37,8 @@ ENV PATH=/opt/venv/bin:$PATH \
 
 RUN groupadd --system --gid 10001 saphan \
  && useradd --system --uid 10001 --gid saphan --home-dir /app --no-create-home --shell /usr/sbin/nologin saphan \
- && mkdir -p /app/var \
- && chown saphan:saphan /app/var
+ && mkdir -p /app/var/documents \
+ && chown -R saphan:saphan /app/var
 
 COPY --from=build /opt/venv /opt/venv
 

@@ -15,6 +15,7 @@ from contracts.casework import (
     ReassessmentRecorded,
     SurveillanceStarted,
 )
+from contracts.documents import DocumentUploaded
 from contracts.envelope import EventData
 from contracts.intake import (
     CaseClosedAtIntake,
@@ -54,6 +55,7 @@ EVENT_MODELS: tuple[type[EventData], ...] = (
     CaseManagerAssigned,
     OwnershipTransferRequested,
     OwnershipTransferAnswered,
+    DocumentUploaded,
     EventRecorded,
     CheckpointSigned,
 )

@@ -68,6 +68,20 @@ def open_sealed(key: bytes, case_id: str, sealed: Sealed) -> bytes:
         raise Unreadable(f"sealed data of case {case_id} does not open with its key") from error
 
 
+def encrypt_blob(key: bytes, name: str, content: bytes) -> bytes:
+    """Encrypt content at rest with a case's data key; its storage name is bound in (nonce + ciphertext + tag)."""
+    nonce = os.urandom(12)
+    return nonce + AESGCM(key).encrypt(nonce, content, _aad(name, "blob"))
+
+
+def decrypt_blob(key: bytes, name: str, blob: bytes) -> bytes:
+    """Decrypt content stored under a name (Unreadable when altered or moved)."""
+    try:
+        return AESGCM(key).decrypt(blob[:12], blob[12:], _aad(name, "blob"))
+    except (InvalidTag, ValueError) as error:
+        raise Unreadable(f"the content stored as {name} does not open with its case's key") from error
+
+
 class Keyring:
     """A service's case keys, wrapped by its master key."""
 

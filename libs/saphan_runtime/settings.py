@@ -1,12 +1,13 @@
 """Settings every service shares; each service subclasses them with its own prefix and defaults."""
 
 from pathlib import Path
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from saphan_runtime.auth import AuthSettings
+from saphan_runtime.sealing import Keyring, keyring_from
 
 
 class BrokerSettings(BaseSettings):
@@ -46,10 +47,22 @@ class ServiceSettings(BaseSettings):
     auth: AuthSettings = Field(default_factory=AuthSettings)
     # Outside development nothing may rest on a development default: see development_defaults().
     environment: Literal["development", "production"] = Field(default="development", validation_alias="SAPHAN_ENV")
+    # A service that holds personal data seals it with a key per case, wrapped by this master key: 32 bytes, base64
+    # (<PREFIX>MASTER_KEY). Unset: a development key kept in SAPHAN_VAR_DIR/<name>-master.key.
+    seals_personal_data: ClassVar[bool] = False
+    master_key: str = Field(default="", repr=False)
 
     def development_defaults(self) -> list[str]:
         """Return the settings left at a development default (a service refuses to start with one in production)."""
-        return [] if self.auth.jwks_url else ["AUTH_JWKS_URL (the token issuer's keys)"]
+        defaults = [] if self.auth.jwks_url else ["AUTH_JWKS_URL (the token issuer's keys)"]
+        if self.seals_personal_data and not self.master_key:
+            prefix = str(self.model_config.get("env_prefix", ""))
+            defaults.append(f"{prefix}MASTER_KEY (wraps each case's personal-data key)")
+        return defaults
+
+    def keyring(self) -> Keyring:
+        """Return the keyring of the case keys that seal this service's personal data."""
+        return keyring_from(self.master_key, self.var_dir / f"{self.name}-master.key")
 
     @field_validator("database_url")
     @classmethod

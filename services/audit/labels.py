@@ -33,6 +33,8 @@ EVENT_TITLES: dict[str, tuple[str, str]] = {
     "saphan.referral.case-manager-assigned.v1": ("มอบหมายผู้จัดการรายกรณี", "Case manager assigned"),
     "saphan.referral.ownership-transfer-requested.v1": ("ขอโอนความรับผิดชอบรายกรณี", "Ownership transfer requested"),
     "saphan.referral.ownership-transfer-answered.v1": ("ตอบคำขอโอนความรับผิดชอบ", "Ownership transfer answered"),
+    "saphan.documents.document-uploaded.v1": ("จัดเก็บเอกสาร (เข้ารหัสด้วยกุญแจของรายกรณี)",
+                                              "Document stored (encrypted with the case's key)"),
     "saphan.audit.event-recorded.v1": ("บันทึกเหตุการณ์ลงบัญชีบันทึก", "Event recorded in the ledger"),
     "saphan.audit.checkpoint-signed.v1": ("ลงนามรับรองจุดตรวจสอบ", "Checkpoint signed"),
 }
@@ -49,7 +51,8 @@ HANDOFFS = {"saphan.referral.referral-requested.v1", "saphan.referral.ownership-
 SUMMARY_FIELDS = ("urgency", "response", "lead", "stage", "risk_level", "decision", "reason", "outcome", "role",
                   "to_kind", "acceptance_due", "channel", "problem_types", "goals", "review_on", "visited_on",
                   "ends_on", "manager", "accepted", "confirmed", "existing_case_id", "deadline", "due_at",
-                  "escalated_to", "overrides_with_reason", "tree_size", "action", "resource", "purpose")
+                  "escalated_to", "overrides_with_reason", "tree_size", "action", "resource", "purpose",
+                  "document_type", "document_version", "sha256")
 VALUE_LIMIT, SUMMARY_LIMIT = 60, 240
 _VERSION = re.compile(r"\.v(\d+)$")
 
@@ -75,7 +78,7 @@ def service(source: str) -> str:
 def actor(event: dict[str, Any]) -> str:
     """Return who acted: the unit named by the event's data, else the service that produced it."""
     data = _data(event)
-    unit = data.get("by_unit") or data.get("from_unit") or data.get("recorded_by")
+    unit = data.get("by_unit") or data.get("from_unit") or data.get("recorded_by") or data.get("uploaded_by_unit")
     if event.get("type", "").startswith("saphan.access.") and data.get("unit_id"):
         return f"{data.get('user')} @ {data['unit_id']}"
     if not unit:

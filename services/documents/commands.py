@@ -1,12 +1,36 @@
 """What documents can be asked to do."""
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 
-class OpenCaseFile(BaseModel):
-    """Open the (empty) document file of a newly reported case, so documents can be attached to it."""
+class Command(BaseModel):
+    """Base of documents' commands: frozen and closed."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
+
+class OpenCaseFile(Command):
+    """Open the (empty) document file of a newly reported case, so documents can be attached to it."""
+
     case_id: str
     reported_at: AwareDatetime
+
+
+class UploadDocument(Command):
+    """Store a document of a case, or a new version of one (the content is sniffed, hashed and encrypted)."""
+
+    case_id: str
+    document_id: str
+    document_type: str
+    content: bytes
+    declared_sha256: str | None = None
+    file_name: str | None = Field(default=None, max_length=255)
+    by_unit: str
+    by_user: str
+
+
+class DestroyCaseKey(Command):
+    """The case's personal data was erased: destroy its key, so its documents' content is unreadable."""
+
+    case_id: str
+    reason: str

@@ -1,6 +1,13 @@
-"""A case's document file: which cases documents may be attached to (documents themselves come later)."""
+"""A case's documents: plain rules deciding what an upload records, and how a document's versions fold."""
 
+import hashlib
 from dataclasses import dataclass
+from datetime import datetime
+
+from contracts.common import Sealed
+from contracts.documents import DocumentUploaded, catalogue
+from contracts.envelope import EventData
+from saphan_runtime.errors import DomainError, Forbidden, NotFound
 
 
 @dataclass(frozen=True)
@@ -11,8 +18,99 @@ class CaseFile:
     document_count: int = 0
 
 
+@dataclass(frozen=True)
+class Document:
+    """One document of a case, folded from its versions."""
+
+    document_id: str
+    case_id: str
+    document_type: str
+    versions: int
+    uploaded_by_unit: str
+    latest_sha256: str
+
+
+@dataclass(frozen=True)
+class Upload:
+    """What a caller sends: the bytes, what they are, and optionally the hash they expect."""
+
+    case_id: str
+    document_id: str
+    document_type: str
+    content: bytes
+    content_type: str | None  # sniffed from the bytes
+    declared_sha256: str | None
+    file_name: Sealed | None
+    by_unit: str
+    by_user: str
+    blob_id: str  # a new name for the content, so concurrent uploads never share one
+
+
 def open_file(existing: CaseFile | None, case_id: str) -> CaseFile | None:
     """Decide whether a case file must be opened: only once per case."""
     if existing is not None:
         return None
     return CaseFile(case_id=case_id)
+
+
+def stream_id(document_id: str) -> str:
+    """Return the event stream of one document."""
+    return f"document-{document_id}"
+
+
+def blob_name(event: DocumentUploaded) -> str:
+    """Return where a version's content rests."""
+    return f"{event.case_id}/{event.document_id}/{event.blob_id}"
+
+
+def upload(upload: Upload, *, case_file: CaseFile | None, existing: Document | None, max_bytes: int,
+           now: datetime) -> DocumentUploaded:
+    """Decide the record of an upload, or refuse it naming the field at fault."""
+    if case_file is None:
+        raise NotFound(f"case {upload.case_id} not found / ไม่พบรายการนี้")
+    check_content(upload, max_bytes)
+    sha256 = hashlib.sha256(upload.content).hexdigest()
+    if upload.declared_sha256 is not None and upload.declared_sha256.lower() != sha256:
+        raise DomainError(f"the content's SHA-256 is {sha256}, not the one declared / ค่าแฮชไม่ตรงกับเนื้อหา",
+                          field="body.sha256")
+    version = 1
+    if existing is not None:
+        if existing.case_id != upload.case_id:
+            raise NotFound(f"document {upload.document_id} not found / ไม่พบเอกสารนี้")
+        if existing.uploaded_by_unit != upload.by_unit:
+            raise Forbidden("only the unit that holds the document may add a version / "
+                            "เฉพาะหน่วยงานที่ถือเอกสารนี้เท่านั้นที่เพิ่มฉบับใหม่ได้")
+        if existing.document_type != upload.document_type:
+            raise DomainError(f"this document is a {existing.document_type} / เอกสารนี้เป็นประเภทอื่น",
+                              field="body.document_type")
+        version = existing.versions + 1
+    assert upload.content_type is not None
+    return DocumentUploaded(
+        case_id=upload.case_id, document_id=upload.document_id, document_version=version,
+        document_type=upload.document_type, content_type=upload.content_type, size_bytes=len(upload.content),
+        sha256=sha256, file_name=upload.file_name, blob_id=upload.blob_id, uploaded_by_unit=upload.by_unit,
+        uploaded_by_user=upload.by_user, uploaded_at=now)
+
+
+def check_content(upload: Upload, max_bytes: int) -> None:
+    """Refuse an empty file, one over the limit, one of a type the catalogue does not accept."""
+    types = catalogue()
+    if upload.document_type not in types["types"]:
+        raise DomainError(f"unknown document type {upload.document_type!r} / ไม่รู้จักประเภทเอกสารนี้",
+                          field="body.document_type")
+    if not upload.content:
+        raise DomainError("the file is empty / ไฟล์ว่างเปล่า", field="body.file")
+    if len(upload.content) > max_bytes:
+        raise DomainError(f"the file is over {max_bytes} bytes / ไฟล์ใหญ่เกินกำหนด", field="body.file")
+    if upload.content_type not in types["content_types"]:
+        accepted = ", ".join(types["content_types"])
+        raise DomainError(f"the file is not one of {accepted} / ไม่รับไฟล์ประเภทนี้", field="body.file")
+
+
+def evolve(state: Document | None, event: EventData, version: int) -> Document | None:
+    """Fold one event into a document."""
+    if not isinstance(event, DocumentUploaded):
+        return state
+    return Document(document_id=event.document_id, case_id=event.case_id, document_type=event.document_type,
+                    versions=event.document_version, uploaded_by_unit=event.uploaded_by_unit,
+                    latest_sha256=event.sha256)

@@ -1,9 +1,29 @@
 """Documents' use cases; each owns its transaction. The routing table is at the bottom."""
 
+import uuid
+from dataclasses import dataclass
+from functools import partial
+
+from contracts.common import Sealed
+from contracts.documents import DocumentUploaded
+from saphan_runtime import sealing
 from saphan_runtime.bus import Handler
+from saphan_runtime.cloudevents import now
 from saphan_runtime.eventstore import UnitOfWork
+from saphan_runtime.sealing import Keyring
 from services.documents import domain, projections
-from services.documents.commands import OpenCaseFile
+from services.documents.commands import DestroyCaseKey, OpenCaseFile, UploadDocument
+from services.documents.sniffing import sniff
+from services.documents.storage import BlobStore
+
+
+@dataclass(frozen=True)
+class Custody:
+    """What uploads need: the case keys, the content store and the size limit."""
+
+    keyring: Keyring
+    store: BlobStore
+    max_bytes: int
 
 
 async def open_case_file(command: OpenCaseFile, uow: UnitOfWork) -> None:
@@ -16,6 +36,52 @@ async def open_case_file(command: OpenCaseFile, uow: UnitOfWork) -> None:
         await uow.commit()
 
 
-HANDLERS: dict[type, Handler] = {
-    OpenCaseFile: open_case_file,
-}
+async def upload_document(command: UploadDocument, uow: UnitOfWork, custody: Custody) -> DocumentUploaded:
+    """Check, hash and encrypt the content with the case's key, store it whole, then record it. A failure after
+    the content is stored removes it again; a crash leaves a blob no event names, swept at start-up."""
+    stream = domain.stream_id(command.document_id)
+    at = now()
+    async with uow:
+        case_file = await projections.find_case_file(uow.session, command.case_id)
+        existing = await uow.fold(stream, domain.evolve)
+        domain.check_content(_upload(command, None), custody.max_bytes)
+        key = await custody.keyring.key(uow.session, command.case_id, at=at) if case_file else b""
+        file_name = sealing.seal(key, command.case_id, command.file_name.encode()) if key and command.file_name \
+            else None
+        event = domain.upload(_upload(command, file_name), case_file=case_file, existing=existing,
+                              max_bytes=custody.max_bytes, now=at)
+        name = domain.blob_name(event)
+        await custody.store.put(name, sealing.encrypt_blob(key, name, command.content))
+        try:
+            await uow.append(stream, case_id=command.case_id, expected_version=existing.versions if existing else 0,
+                             events=[event])
+            await uow.commit()
+        except BaseException:
+            await custody.store.delete(name)
+            raise
+    return event
+
+
+async def destroy_case_key(command: DestroyCaseKey, uow: UnitOfWork, custody: Custody) -> None:
+    """Destroy the case's content key (with the inbox row): every stored version becomes unreadable, while the
+    records of them and their hashes stay."""
+    async with uow:
+        await custody.keyring.destroy(uow.session, command.case_id, at=now(), because=command.reason)
+        await uow.commit()
+
+
+def _upload(command: UploadDocument, file_name: Sealed | None) -> domain.Upload:
+    return domain.Upload(case_id=command.case_id, document_id=command.document_id,
+                         document_type=command.document_type, content=command.content,
+                         content_type=sniff(command.content), declared_sha256=command.declared_sha256,
+                         file_name=file_name, by_unit=command.by_unit, by_user=command.by_user,
+                         blob_id=uuid.uuid4().hex)
+
+
+def handlers(custody: Custody) -> dict[type, Handler]:
+    """Return documents' handlers, bound to the custody of content."""
+    return {
+        OpenCaseFile: open_case_file,
+        UploadDocument: partial(upload_document, custody=custody),
+        DestroyCaseKey: partial(destroy_case_key, custody=custody),
+    }
