@@ -15,7 +15,7 @@ from contracts.casework import (
     ReassessmentRecorded,
     SurveillanceStarted,
 )
-from contracts.documents import DocumentUploaded
+from contracts.documents import ConsentGiven, ConsentWithdrawn, DocumentShared, DocumentUploaded
 from contracts.envelope import EventData
 from contracts.intake import (
     CaseClosedAtIntake,
@@ -56,6 +56,9 @@ EVENT_MODELS: tuple[type[EventData], ...] = (
     OwnershipTransferRequested,
     OwnershipTransferAnswered,
     DocumentUploaded,
+    ConsentGiven,
+    ConsentWithdrawn,
+    DocumentShared,
     EventRecorded,
     CheckpointSigned,
 )

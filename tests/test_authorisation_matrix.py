@@ -35,7 +35,8 @@ class Endpoint:
 
     def path(self, case: "Case", unit: str) -> str:
         return self.template.format(case_id=case.case_id, referral_id=case.referral_id, unit_id=self.unit or unit,
-                                    existing_case_id=case.case_id, action="receive", document_id="d-1")
+                                    existing_case_id=case.case_id, action="receive", document_id="d-1",
+                                    consent_id="c-1")
 
 
 ENDPOINTS = [
@@ -64,6 +65,12 @@ ENDPOINTS = [
     Endpoint("documents.document.upload", "documents", "POST", "/cases/{case_id}/documents/{document_id}/versions",
              INVALID),
     Endpoint("documents.catalogue.read", "documents", "GET", "/document-types"),
+    Endpoint("documents.case.read", "documents", "GET", "/cases/{case_id}/sharing"),
+    Endpoint("documents.consent.record", "documents", "POST", "/cases/{case_id}/consents", INVALID),
+    Endpoint("documents.consent.record", "documents", "POST", "/cases/{case_id}/consents/{consent_id}/withdrawal",
+             allowed_status=404),  # no such consent
+    Endpoint("documents.document.share", "documents", "POST", "/cases/{case_id}/documents/{document_id}/shares",
+             INVALID),
     # No such document: allowed callers get 404 (the holding-unit rule has its own tests in services/documents).
     Endpoint("documents.document.download", "documents", "GET", "/cases/{case_id}/documents/{document_id}/content",
              allowed_status=404),

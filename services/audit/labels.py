@@ -35,6 +35,9 @@ EVENT_TITLES: dict[str, tuple[str, str]] = {
     "saphan.referral.ownership-transfer-answered.v1": ("ตอบคำขอโอนความรับผิดชอบ", "Ownership transfer answered"),
     "saphan.documents.document-uploaded.v1": ("จัดเก็บเอกสาร (เข้ารหัสด้วยกุญแจของรายกรณี)",
                                               "Document stored (encrypted with the case's key)"),
+    "saphan.documents.consent-given.v1": ("บันทึกความยินยอม (พม.1)", "Consent given (PM.1)"),
+    "saphan.documents.consent-withdrawn.v1": ("ถอนความยินยอม", "Consent withdrawn"),
+    "saphan.documents.document-shared.v1": ("เปิดเผยเอกสารแก่หน่วยงาน", "Document shared with a unit"),
     "saphan.audit.event-recorded.v1": ("บันทึกเหตุการณ์ลงบัญชีบันทึก", "Event recorded in the ledger"),
     "saphan.audit.checkpoint-signed.v1": ("ลงนามรับรองจุดตรวจสอบ", "Checkpoint signed"),
 }
@@ -46,13 +49,14 @@ SERVICES: dict[str, str] = {
     "audit": "ระบบตรวจสอบ (audit)",
 }
 UNKNOWN_EVENT = "เหตุการณ์ประเภทอื่น"
-HANDOFFS = {"saphan.referral.referral-requested.v1", "saphan.referral.ownership-transfer-requested.v1"}
+HANDOFFS = {"saphan.referral.referral-requested.v1", "saphan.referral.ownership-transfer-requested.v1",
+            "saphan.documents.document-shared.v1"}
 # The data fields a summary shows, in order; each value is shown as its code.
 SUMMARY_FIELDS = ("urgency", "response", "lead", "stage", "risk_level", "decision", "reason", "outcome", "role",
                   "to_kind", "acceptance_due", "channel", "problem_types", "goals", "review_on", "visited_on",
                   "ends_on", "manager", "accepted", "confirmed", "existing_case_id", "deadline", "due_at",
                   "escalated_to", "overrides_with_reason", "tree_size", "action", "resource", "purpose",
-                  "document_type", "document_version", "sha256")
+                  "document_type", "document_version", "sha256", "basis", "legal_basis", "given_by")
 VALUE_LIMIT, SUMMARY_LIMIT = 60, 240
 _VERSION = re.compile(r"\.v(\d+)$")
 
@@ -79,6 +83,7 @@ def actor(event: dict[str, Any]) -> str:
     """Return who acted: the unit named by the event's data, else the service that produced it."""
     data = _data(event)
     unit = data.get("by_unit") or data.get("from_unit") or data.get("recorded_by") or data.get("uploaded_by_unit")
+    unit = unit or data.get("shared_by_unit") or data.get("recorded_by_unit")
     if event.get("type", "").startswith("saphan.access.") and data.get("unit_id"):
         return f"{data.get('user')} @ {data['unit_id']}"
     if not unit:

@@ -6,20 +6,22 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Request, Response, UploadFile
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
-from contracts.documents import catalogue
+from contracts.documents import ConsentGiver, LegalBasis, ShareBasis, catalogue
 from saphan_runtime.access import Reads, reads
 from saphan_runtime.auth import Principal
 from saphan_runtime.http import BusDep, SessionDep, allowed
 from services.documents import custody, projections
-from services.documents.commands import UploadDocument
+from services.documents.commands import GiveConsent, ShareDocument, UploadDocument, WithdrawConsent
 
 router = APIRouter(tags=["documents"])
 CaseReads = Annotated[Reads, reads("documents.case.read")]
 Downloads = Annotated[Reads, reads("documents.document.download")]
 Uploader = Annotated[Principal, Depends(allowed("documents.document.upload"))]
 CatalogueReader = Annotated[Principal, Depends(allowed("documents.catalogue.read"))]
+ConsentRecorder = Annotated[Principal, Depends(allowed("documents.consent.record"))]
+Sharer = Annotated[Principal, Depends(allowed("documents.document.share"))]
 SHA256_FIELD = Form(pattern=r"^[0-9a-fA-F]{64}$", description="the SHA-256 you expect, hex")
 ERRORS: dict[int | str, dict[str, Any]] = {
     403: {"description": "not party to the case, or not the unit holding the document"},
@@ -92,6 +94,50 @@ async def _store(request: Request, bus: BusDep, caller: Principal, case_id: str,
         by_unit=caller.unit_id, by_user=caller.user))
     return {"document_id": event.document_id, "version": event.document_version, **event.model_dump(
         include={"document_type", "content_type", "size_bytes", "sha256", "uploaded_by_unit", "uploaded_at"})}
+
+
+class ConsentBody(BaseModel):
+    form_document_id: str = Field(min_length=1, max_length=64, description="the signed พม.1, uploaded first")
+    given_by: ConsentGiver
+
+
+class ShareBody(BaseModel):
+    to_unit: str = Field(min_length=1, max_length=64)
+    basis: ShareBasis
+    legal_basis: LegalBasis | None = None
+    note: str | None = Field(default=None, max_length=500)
+
+
+@router.get("/cases/{case_id}/sharing", responses=ERRORS)
+async def get_sharing(case_id: str, session: SessionDep, seen: CaseReads) -> dict[str, Any]:
+    """Return the case's consents (standing or withdrawn) and the shares of its documents."""
+    await seen.record([case_id])
+    return await projections.sharing_of_case(session, case_id)
+
+
+@router.post("/cases/{case_id}/consents", status_code=201, responses=ERRORS)
+async def give_consent(case_id: str, body: ConsentBody, bus: BusDep, caller: ConsentRecorder) -> Any:
+    """Record the client's consent to share the case's documents with the agencies it is referred to."""
+    event = await bus.handle(GiveConsent(case_id=case_id, form_document_id=body.form_document_id,
+                                         given_by=body.given_by, by_unit=caller.unit_id))
+    return event.model_dump(mode="json")
+
+
+@router.post("/cases/{case_id}/consents/{consent_id}/withdrawal", responses=ERRORS)
+async def withdraw_consent(case_id: str, consent_id: str, bus: BusDep, caller: ConsentRecorder) -> Any:
+    """Record that the client withdrew a consent; reads that rested on it are refused from now on."""
+    event = await bus.handle(WithdrawConsent(case_id=case_id, consent_id=consent_id, by_unit=caller.unit_id))
+    return event.model_dump(mode="json")
+
+
+@router.post("/cases/{case_id}/documents/{document_id}/shares", status_code=201, responses=ERRORS)
+async def share_document(case_id: str, document_id: str, body: ShareBody, bus: BusDep,
+                         caller: Sharer) -> Any:
+    """Share a document with another unit, on the client's standing consent or a named basis in law."""
+    event = await bus.handle(ShareDocument(case_id=case_id, document_id=document_id, to_unit=body.to_unit,
+                                           basis=body.basis, legal_basis=body.legal_basis, note=body.note,
+                                           by_unit=caller.unit_id))
+    return event.model_dump(mode="json")
 
 
 @router.get("/cases/{case_id}/documents/{document_id}/content", response_class=Response, responses={

@@ -2,6 +2,8 @@
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from contracts.documents import ConsentGiver, LegalBasis, ShareBasis
+
 
 class Command(BaseModel):
     """Base of documents' commands: frozen and closed."""
@@ -34,3 +36,32 @@ class DestroyCaseKey(Command):
 
     case_id: str
     reason: str
+
+
+class GiveConsent(Command):
+    """Record the client's consent to share the case's documents, with its signed พม.1."""
+
+    case_id: str
+    form_document_id: str
+    given_by: ConsentGiver
+    by_unit: str
+
+
+class WithdrawConsent(Command):
+    """Record that the client withdrew a consent."""
+
+    case_id: str
+    consent_id: str
+    by_unit: str
+
+
+class ShareDocument(Command):
+    """Share a document with another unit, on the client's consent or a basis in law."""
+
+    case_id: str
+    document_id: str
+    to_unit: str
+    basis: ShareBasis
+    legal_basis: LegalBasis | None = None
+    note: str | None = Field(default=None, max_length=500)
+    by_unit: str

@@ -1,7 +1,7 @@
 """Documents' tables: the shared event store, the `case_files` and `documents` views, who is party to each case, and
 the case keys that encrypt the content."""
 
-from sqlalchemy import JSON, Column, Integer, MetaData, String, Table
+from sqlalchemy import JSON, Boolean, Column, Integer, MetaData, String, Table
 
 from saphan_runtime.db import UtcDateTime, event_store_tables
 from saphan_runtime.parties import case_parties_table
@@ -35,4 +35,30 @@ document_versions = Table(
     Column("uploaded_by_unit", String(64), nullable=False),
     Column("uploaded_by_user", String(200), nullable=False),
     Column("uploaded_at", UtcDateTime(), nullable=False),
+)
+
+consents = Table(
+    "consents",
+    metadata,
+    Column("consent_id", String(64), primary_key=True),
+    Column("case_id", String(64), nullable=False, index=True),
+    Column("form_document_id", String(64), nullable=False),
+    Column("given_by", String(32), nullable=False),
+    Column("stands", Boolean, nullable=False),
+    Column("recorded_by_unit", String(64), nullable=False),
+    Column("given_at", UtcDateTime(), nullable=False),
+    Column("withdrawn_at", UtcDateTime(), nullable=True),
+)
+
+document_shares = Table(
+    "document_shares",
+    metadata,
+    Column("document_id", String(64), primary_key=True),
+    Column("to_unit", String(64), primary_key=True),
+    Column("basis", String(16), primary_key=True),
+    Column("case_id", String(64), nullable=False, index=True),
+    Column("legal_basis", String(64), nullable=True),
+    Column("note", String(500), nullable=True),
+    Column("shared_by_unit", String(64), nullable=False),
+    Column("shared_at", UtcDateTime(), nullable=False),
 )

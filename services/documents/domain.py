@@ -1,13 +1,22 @@
 """A case's documents: plain rules deciding what an upload records, and how a document's versions fold."""
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from contracts.common import Sealed
-from contracts.documents import DocumentUploaded, catalogue
+from contracts.documents import (
+    ConsentGiven,
+    ConsentGiver,
+    ConsentWithdrawn,
+    DocumentShared,
+    DocumentUploaded,
+    LegalBasis,
+    ShareBasis,
+    catalogue,
+)
 from contracts.envelope import EventData
-from saphan_runtime.errors import DomainError, Forbidden, NotFound
+from saphan_runtime.errors import Conflict, DomainError, Forbidden, NotFound
 
 
 @dataclass(frozen=True)
@@ -28,6 +37,7 @@ class Document:
     versions: int
     uploaded_by_unit: str
     latest_sha256: str
+    shares: frozenset[tuple[str, ShareBasis]] = frozenset()  # (unit, basis)
 
 
 @dataclass(frozen=True)
@@ -109,8 +119,77 @@ def check_content(upload: Upload, max_bytes: int) -> None:
 
 def evolve(state: Document | None, event: EventData, version: int) -> Document | None:
     """Fold one event into a document."""
+    if isinstance(event, DocumentShared) and state is not None:
+        return replace(state, shares=state.shares | {(event.to_unit, event.basis)})
     if not isinstance(event, DocumentUploaded):
         return state
     return Document(document_id=event.document_id, case_id=event.case_id, document_type=event.document_type,
                     versions=event.document_version, uploaded_by_unit=event.uploaded_by_unit,
-                    latest_sha256=event.sha256)
+                    latest_sha256=event.sha256, shares=state.shares if state else frozenset())
+
+
+CONSENT_FORM = "consent_and_power_of_attorney"
+
+
+def consents_stream(case_id: str) -> str:
+    """Return the event stream of a case's consents."""
+    return f"consents-{case_id}"
+
+
+def evolve_consents(state: dict[str, bool] | None, event: EventData, version: int) -> dict[str, bool] | None:
+    """Fold one event into a case's consents: consent id -> whether it stands."""
+    consents = dict(state or {})
+    if isinstance(event, ConsentGiven):
+        consents[event.consent_id] = True
+    elif isinstance(event, ConsentWithdrawn):
+        consents[event.consent_id] = False
+    return consents
+
+
+def give_consent(form: Document | None, *, case_id: str, consent_id: str, given_by: ConsentGiver, by_unit: str,
+                 now: datetime) -> ConsentGiven:
+    """Decide the record of a consent: its signed form must be a พม.1 of this case."""
+    if form is None or form.case_id != case_id:
+        raise DomainError("no such consent form in this case / ไม่พบแบบฟอร์มความยินยอมในรายการนี้",
+                          field="body.form_document_id")
+    if form.document_type != CONSENT_FORM:
+        raise DomainError(f"the consent form must be a {CONSENT_FORM} (พม.1) / ต้องเป็นแบบ พม.1",
+                          field="body.form_document_id")
+    return ConsentGiven(case_id=case_id, consent_id=consent_id, form_document_id=form.document_id,
+                        given_by=given_by, recorded_by_unit=by_unit, given_at=now)
+
+
+def withdraw_consent(consents: dict[str, bool] | None, *, case_id: str, consent_id: str, by_unit: str,
+                     now: datetime) -> ConsentWithdrawn:
+    """Decide the withdrawal of a standing consent."""
+    if consent_id not in (consents or {}):
+        raise NotFound(f"consent {consent_id} not found / ไม่พบความยินยอมนี้")
+    if not (consents or {})[consent_id]:
+        raise Conflict("the consent was already withdrawn / ความยินยอมนี้ถูกถอนแล้ว")
+    return ConsentWithdrawn(case_id=case_id, consent_id=consent_id, recorded_by_unit=by_unit, withdrawn_at=now)
+
+
+def share(document: Document | None, *, case_id: str, to_unit: str, basis: ShareBasis,
+          legal_basis: LegalBasis | None, note: str | None, by_unit: str, consent_stands: bool,
+          now: datetime) -> DocumentShared:
+    """Decide a share: only the holding unit shares, on a standing consent or a named basis in law."""
+    if document is None or document.case_id != case_id:
+        raise NotFound("document not found / ไม่พบเอกสารนี้")
+    if document.uploaded_by_unit != by_unit:
+        raise Forbidden("only the unit holding the document may share it / เฉพาะหน่วยงานที่ถือเอกสารเท่านั้นที่เปิดเผยได้")
+    if to_unit == by_unit:
+        raise DomainError("a unit does not share with itself / ไม่ต้องเปิดเผยแก่หน่วยงานของตนเอง", field="body.to_unit")
+    if basis is ShareBasis.LEGAL_BASIS and legal_basis is None:
+        raise DomainError("name the basis in law / ต้องระบุฐานทางกฎหมาย", field="body.legal_basis")
+    if basis is ShareBasis.CONSENT and not consent_stands:
+        raise Conflict("the client has no standing consent for this case / ไม่มีความยินยอมของผู้รับบริการที่มีผลอยู่")
+    return DocumentShared(case_id=case_id, document_id=document.document_id, to_unit=to_unit, basis=basis,
+                          legal_basis=legal_basis if basis is ShareBasis.LEGAL_BASIS else None, note=note,
+                          shared_by_unit=by_unit, shared_at=now)
+
+
+def may_read(holder: str, unit: str, shares: frozenset[tuple[str, ShareBasis]], consent_stands: bool) -> bool:
+    """Return whether a unit may read a document: it holds it, or it was shared with it on a basis in law, or on
+    the client's consent while that consent stands."""
+    return unit == holder or (unit, ShareBasis.LEGAL_BASIS) in shares or (
+        consent_stands and (unit, ShareBasis.CONSENT) in shares)

@@ -5,14 +5,21 @@ from dataclasses import dataclass
 from functools import partial
 
 from contracts.common import Sealed
-from contracts.documents import DocumentUploaded
+from contracts.documents import ConsentGiven, ConsentWithdrawn, DocumentShared, DocumentUploaded
 from saphan_runtime import sealing
 from saphan_runtime.bus import Handler
 from saphan_runtime.cloudevents import now
 from saphan_runtime.eventstore import UnitOfWork
 from saphan_runtime.sealing import Keyring
 from services.documents import domain, projections
-from services.documents.commands import DestroyCaseKey, OpenCaseFile, UploadDocument
+from services.documents.commands import (
+    DestroyCaseKey,
+    GiveConsent,
+    OpenCaseFile,
+    ShareDocument,
+    UploadDocument,
+    WithdrawConsent,
+)
 from services.documents.sniffing import sniff
 from services.documents.storage import BlobStore
 
@@ -70,6 +77,44 @@ async def destroy_case_key(command: DestroyCaseKey, uow: UnitOfWork, custody: Cu
         await uow.commit()
 
 
+async def give_consent(command: GiveConsent, uow: UnitOfWork) -> ConsentGiven:
+    """Record a consent, its signed form a พม.1 of the case."""
+    stream = domain.consents_stream(command.case_id)
+    async with uow:
+        form = await uow.fold(domain.stream_id(command.form_document_id), domain.evolve)
+        event = domain.give_consent(form, case_id=command.case_id, consent_id=str(uuid.uuid4()),
+                                    given_by=command.given_by, by_unit=command.by_unit, now=now())
+        await uow.append(stream, case_id=command.case_id, expected_version=await uow.version(stream), events=[event])
+        await uow.commit()
+    return event
+
+
+async def withdraw_consent(command: WithdrawConsent, uow: UnitOfWork) -> ConsentWithdrawn:
+    """Record a consent's withdrawal; reads it allowed are refused from now on."""
+    stream = domain.consents_stream(command.case_id)
+    async with uow:
+        consents = await uow.fold(stream, domain.evolve_consents)
+        event = domain.withdraw_consent(consents, case_id=command.case_id, consent_id=command.consent_id,
+                                        by_unit=command.by_unit, now=now())
+        await uow.append(stream, case_id=command.case_id, expected_version=await uow.version(stream), events=[event])
+        await uow.commit()
+    return event
+
+
+async def share_document(command: ShareDocument, uow: UnitOfWork) -> DocumentShared:
+    """Share a document with a unit, if its holder asks and the basis holds."""
+    stream = domain.stream_id(command.document_id)
+    async with uow:
+        document = await uow.fold(stream, domain.evolve)
+        consents = await uow.fold(domain.consents_stream(command.case_id), domain.evolve_consents) or {}
+        event = domain.share(document, case_id=command.case_id, to_unit=command.to_unit, basis=command.basis,
+                             legal_basis=command.legal_basis, note=command.note, by_unit=command.by_unit,
+                             consent_stands=any(consents.values()), now=now())
+        await uow.append(stream, case_id=command.case_id, expected_version=await uow.version(stream), events=[event])
+        await uow.commit()
+    return event
+
+
 def _upload(command: UploadDocument, file_name: Sealed | None) -> domain.Upload:
     return domain.Upload(case_id=command.case_id, document_id=command.document_id,
                          document_type=command.document_type, content=command.content,
@@ -84,4 +129,7 @@ def handlers(custody: Custody) -> dict[type, Handler]:
         OpenCaseFile: open_case_file,
         UploadDocument: partial(upload_document, custody=custody),
         DestroyCaseKey: partial(destroy_case_key, custody=custody),
+        GiveConsent: give_consent,
+        WithdrawConsent: withdraw_consent,
+        ShareDocument: share_document,
     }

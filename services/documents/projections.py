@@ -3,14 +3,14 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from contracts.documents import DocumentUploaded
+from contracts.documents import ConsentGiven, ConsentWithdrawn, DocumentShared, DocumentUploaded, ShareBasis
 from contracts.envelope import EventData
 from saphan_runtime.eventstore import Projection, StoredEvent, projector
 from services.documents import domain
-from services.documents.db import case_files, document_versions
+from services.documents.db import case_files, consents, document_shares, document_versions
 from services.documents.domain import CaseFile
 
 
@@ -29,7 +29,43 @@ async def document_uploaded(session: AsyncSession, event: StoredEvent) -> None:
                               .values(document_count=case_files.c.document_count + 1))
 
 
-PROJECTIONS: dict[type[EventData], Projection] = {DocumentUploaded: document_uploaded}
+async def consent_given(session: AsyncSession, event: StoredEvent) -> None:
+    """Add a standing consent."""
+    data = event.data
+    assert isinstance(data, ConsentGiven)
+    await session.execute(insert(consents), {
+        "consent_id": data.consent_id, "case_id": data.case_id, "form_document_id": data.form_document_id,
+        "given_by": data.given_by, "stands": True, "recorded_by_unit": data.recorded_by_unit,
+        "given_at": data.given_at})
+
+
+async def consent_withdrawn(session: AsyncSession, event: StoredEvent) -> None:
+    """Mark a consent withdrawn."""
+    data = event.data
+    assert isinstance(data, ConsentWithdrawn)
+    await session.execute(update(consents).where(consents.c.consent_id == data.consent_id)
+                          .values(stands=False, withdrawn_at=data.withdrawn_at))
+
+
+async def document_shared(session: AsyncSession, event: StoredEvent) -> None:
+    """Add (or renew) a share of a document with a unit."""
+    data = event.data
+    assert isinstance(data, DocumentShared)
+    table = document_shares
+    await session.execute(delete(table).where(table.c.document_id == data.document_id,
+                                              table.c.to_unit == data.to_unit, table.c.basis == data.basis))
+    await session.execute(insert(table), {
+        "document_id": data.document_id, "to_unit": data.to_unit, "basis": data.basis, "case_id": data.case_id,
+        "legal_basis": data.legal_basis, "note": data.note, "shared_by_unit": data.shared_by_unit,
+        "shared_at": data.shared_at})
+
+
+PROJECTIONS: dict[type[EventData], Projection] = {
+    DocumentUploaded: document_uploaded,
+    ConsentGiven: consent_given,
+    ConsentWithdrawn: consent_withdrawn,
+    DocumentShared: document_shared,
+}
 
 project = projector(PROJECTIONS)
 
@@ -62,6 +98,29 @@ async def find_version(session: AsyncSession, document_id: str, version: int | N
     row = (await session.execute(select(table).where(table.c.document_id == document_id,
                                                      table.c.version == wanted))).mappings().first()
     return dict(row) if row else None
+
+
+async def consent_stands(session: AsyncSession, case_id: str) -> bool:
+    """Return whether the client has a standing consent for the case."""
+    found = await session.scalar(select(func.count()).select_from(consents)
+                                 .where(consents.c.case_id == case_id, consents.c.stands.is_(True)))
+    return bool(found)
+
+
+async def shares_of(session: AsyncSession, document_id: str) -> frozenset[tuple[str, ShareBasis]]:
+    """Return the (unit, basis) a document is shared with."""
+    rows = await session.execute(select(document_shares.c.to_unit, document_shares.c.basis)
+                                 .where(document_shares.c.document_id == document_id))
+    return frozenset((unit, ShareBasis(basis)) for unit, basis in rows)
+
+
+async def sharing_of_case(session: AsyncSession, case_id: str) -> dict[str, list[dict[str, Any]]]:
+    """Return a case's consents and shares, oldest first."""
+    found = await session.execute(select(consents).where(consents.c.case_id == case_id)
+                                  .order_by(consents.c.given_at))
+    shared = await session.execute(select(document_shares).where(document_shares.c.case_id == case_id)
+                                   .order_by(document_shares.c.shared_at))
+    return {"consents": [dict(r) for r in found.mappings()], "shares": [dict(r) for r in shared.mappings()]}
 
 
 async def blob_names(session: AsyncSession) -> set[str]:
