@@ -2,6 +2,7 @@
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from contracts.common import AgencyKind
 from contracts.documents import ConsentGiver, LegalBasis, ShareBasis
 
 
@@ -65,3 +66,10 @@ class ShareDocument(Command):
     legal_basis: LegalBasis | None = None
     note: str | None = Field(default=None, max_length=500)
     by_unit: str
+
+
+class NoteAgencyUnit(Command):
+    """Keep a unit's agency kind, which decides the document types it may hold."""
+
+    unit_id: str
+    kind: AgencyKind

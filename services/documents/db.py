@@ -62,3 +62,10 @@ document_shares = Table(
     Column("shared_by_unit", String(64), nullable=False),
     Column("shared_at", UtcDateTime(), nullable=False),
 )
+
+agency_units = Table(
+    "agency_units",
+    metadata,
+    Column("unit_id", String(64), primary_key=True),
+    Column("kind", String(64), nullable=False),
+)

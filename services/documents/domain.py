@@ -117,6 +117,15 @@ def check_content(upload: Upload, max_bytes: int) -> None:
         raise DomainError(f"the file is not one of {accepted} / ไม่รับไฟล์ประเภทนี้", field="body.file")
 
 
+def check_holder(document_type: str, unit_kind: str | None) -> None:
+    """Refuse a document type the uploader's kind of agency may not hold (units outside the registry, such as the
+    1300 hotline, are not limited by kind)."""
+    holders = catalogue()["types"].get(document_type, {}).get("holders", [])
+    if unit_kind is not None and unit_kind not in holders:
+        raise DomainError(f"a {unit_kind} does not hold a {document_type} / หน่วยงานประเภทนี้ไม่ถือเอกสารประเภทนี้",
+                          field="body.document_type")
+
+
 def evolve(state: Document | None, event: EventData, version: int) -> Document | None:
     """Fold one event into a document."""
     if isinstance(event, DocumentShared) and state is not None:

@@ -15,6 +15,7 @@ from services.documents import domain, projections
 from services.documents.commands import (
     DestroyCaseKey,
     GiveConsent,
+    NoteAgencyUnit,
     OpenCaseFile,
     ShareDocument,
     UploadDocument,
@@ -52,6 +53,7 @@ async def upload_document(command: UploadDocument, uow: UnitOfWork, custody: Cus
         case_file = await projections.find_case_file(uow.session, command.case_id)
         existing = await uow.fold(stream, domain.evolve)
         domain.check_content(_upload(command, None), custody.max_bytes)
+        domain.check_holder(command.document_type, await projections.unit_kind(uow.session, command.by_unit))
         key = await custody.keyring.key(uow.session, command.case_id, at=at) if case_file else b""
         file_name = sealing.seal(key, command.case_id, command.file_name.encode()) if key and command.file_name \
             else None
@@ -67,6 +69,13 @@ async def upload_document(command: UploadDocument, uow: UnitOfWork, custody: Cus
             await custody.store.delete(name)
             raise
     return event
+
+
+async def note_agency_unit(command: NoteAgencyUnit, uow: UnitOfWork) -> None:
+    """Keep a unit's kind, with the inbox row."""
+    async with uow:
+        await projections.note_unit(uow.session, command.unit_id, command.kind)
+        await uow.commit()
 
 
 async def destroy_case_key(command: DestroyCaseKey, uow: UnitOfWork, custody: Custody) -> None:
@@ -129,6 +138,7 @@ def handlers(custody: Custody) -> dict[type, Handler]:
         OpenCaseFile: open_case_file,
         UploadDocument: partial(upload_document, custody=custody),
         DestroyCaseKey: partial(destroy_case_key, custody=custody),
+        NoteAgencyUnit: note_agency_unit,
         GiveConsent: give_consent,
         WithdrawConsent: withdraw_consent,
         ShareDocument: share_document,

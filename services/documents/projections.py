@@ -10,7 +10,7 @@ from contracts.documents import ConsentGiven, ConsentWithdrawn, DocumentShared, 
 from contracts.envelope import EventData
 from saphan_runtime.eventstore import Projection, StoredEvent, projector
 from services.documents import domain
-from services.documents.db import case_files, consents, document_shares, document_versions
+from services.documents.db import agency_units, case_files, consents, document_shares, document_versions
 from services.documents.domain import CaseFile
 
 
@@ -121,6 +121,18 @@ async def sharing_of_case(session: AsyncSession, case_id: str) -> dict[str, list
     shared = await session.execute(select(document_shares).where(document_shares.c.case_id == case_id)
                                    .order_by(document_shares.c.shared_at))
     return {"consents": [dict(r) for r in found.mappings()], "shares": [dict(r) for r in shared.mappings()]}
+
+
+async def note_unit(session: AsyncSession, unit_id: str, kind: str) -> None:
+    """Keep (or change) a unit's agency kind."""
+    await session.execute(delete(agency_units).where(agency_units.c.unit_id == unit_id))
+    await session.execute(insert(agency_units), {"unit_id": unit_id, "kind": kind})
+
+
+async def unit_kind(session: AsyncSession, unit_id: str) -> str | None:
+    """Return a registered unit's agency kind, or None for a unit outside the registry (the 1300 hotline)."""
+    kind: str | None = await session.scalar(select(agency_units.c.kind).where(agency_units.c.unit_id == unit_id))
+    return kind
 
 
 async def blob_names(session: AsyncSession) -> set[str]:

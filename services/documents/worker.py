@@ -1,8 +1,9 @@
 """Documents' Kafka entry point: translate the events it follows into commands, nothing else."""
 
+from contracts.agencies import AgencyUnitRecorded
 from contracts.intake import CaseReported, PersonalDataErased
 from saphan_runtime.inbox import Delivery, Subscriptions
-from services.documents.commands import DestroyCaseKey, OpenCaseFile
+from services.documents.commands import DestroyCaseKey, NoteAgencyUnit, OpenCaseFile
 
 
 def on_case_reported(delivery: Delivery) -> OpenCaseFile:
@@ -19,7 +20,15 @@ def on_personal_data_erased(delivery: Delivery) -> DestroyCaseKey:
     return DestroyCaseKey(case_id=data.case_id, reason=data.reason)
 
 
+def on_agency_unit_recorded(delivery: Delivery) -> NoteAgencyUnit:
+    """A unit registered or changed in referral: keep its kind."""
+    data = delivery.data
+    assert isinstance(data, AgencyUnitRecorded)
+    return NoteAgencyUnit(unit_id=data.unit.unit_id, kind=data.unit.kind)
+
+
 SUBSCRIPTIONS: Subscriptions = {
     CaseReported: on_case_reported,
     PersonalDataErased: on_personal_data_erased,
+    AgencyUnitRecorded: on_agency_unit_recorded,
 }

@@ -10,6 +10,7 @@ import httpx
 from sqlalchemy import func, select
 
 from contracts.access import Role
+from contracts.agencies import AgencyUnit, AgencyUnitRecorded, ServiceArea
 from contracts.common import AgencyKind, ReferralRole, Urgency
 from contracts.documents import DocumentUploaded
 from contracts.intake import ErasureReason, PersonalDataErased
@@ -234,3 +235,28 @@ async def test_sharing_follows_consent_and_the_law(make_service, broker, caller)
     assert [c["stands"] for c in sharing["consents"]] == [False]
     assert {(s["to_unit"], s["basis"], s["legal_basis"]) for s in sharing["shares"]} == {
         ("shelter-10", "consent", None), ("prosecutor-10", "legal_basis", "child_protection_act")}
+
+
+async def test_a_unit_holds_only_the_document_types_its_kind_of_agency_holds(make_service, broker, caller) -> None:
+    documents = make_service("documents")
+    unit = AgencyUnit(unit_id="tambon-100101", kind=AgencyKind.TAMBON_COORDINATION_CENTRE,
+                      name_th="ศูนย์ประสานงานทดสอบ", name_en="Test coordination centre",
+                      serves=ServiceArea(subdistricts=["100101"]))
+    recorded = cloudevents.build(data=AgencyUnitRecorded(unit=unit, recorded_by="test", recorded_at=cloudevents.now()),
+                                 source="/saphan/referral", subject=unit.unit_id, stream_id="agency-tambon-100101",
+                                 version=1)
+    async with running(documents) as url, httpx.AsyncClient(
+            base_url=url, headers=caller("tambon-100101", Role.TAMBON_CENTRE_OFFICER)) as client:
+        await publish(broker, REFERRAL_EVENTS, cloudevents.encode(recorded).encode(), key=b"tambon-100101")
+        await publish(broker, INTAKE_EVENTS, case_reported_event("case-7", reported_by_unit="tambon-100101"),
+                      key=b"case-7")
+        await case_known(documents, client, "case-7")
+
+        async def kind_known() -> httpx.Response | None:
+            refused = await client.post("/cases/case-7/documents", **form(PDF, "medical_certificate"))
+            return refused if refused.status_code == 422 else None
+
+        refused = await eventually(kind_known)
+        held = await client.post("/cases/case-7/documents", **form(PDF, "home_visit_record"))
+    assert refused.json()["errors"][0]["field"] == "body.document_type"
+    assert held.status_code == 201

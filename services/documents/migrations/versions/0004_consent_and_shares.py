@@ -1,4 +1,5 @@
-"""Consent (พม.1) and shares: who else may read a document, and on what basis."""
+"""Consent (พม.1) and shares: who else may read a document, and on what basis; the kind of each agency unit (which
+document types it may hold)."""
 
 import sqlalchemy as sa
 from alembic import op
@@ -34,6 +35,14 @@ def upgrade() -> None:
     )
 
 
+    op.create_table(
+        "agency_units",
+        sa.Column("unit_id", sa.String(64), primary_key=True),
+        sa.Column("kind", sa.String(64), nullable=False),
+    )
+
+
 def downgrade() -> None:
+    op.drop_table("agency_units")
     op.drop_table("document_shares")
     op.drop_table("consents")
