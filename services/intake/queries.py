@@ -106,3 +106,11 @@ async def remember(session: AsyncSession, key: str, fingerprint: str, case_id: s
                                                          "response": json.dumps(answer), "created_at": at})
     except IntegrityError as error:
         raise ConcurrencyConflict(f"idempotency key {key!r} was taken by a concurrent request") from error
+
+
+async def cases_past_retention(session: AsyncSession, received_before: datetime, limit: int = 500) -> list[str]:
+    """Return cases received before a moment whose personal data is not erased yet, oldest first."""
+    rows = await session.scalars(select(cases.c.case_id).where(cases.c.received_at < received_before,
+                                                               cases.c.personal_data_erased_at.is_(None))
+                                 .order_by(cases.c.received_at).limit(limit))
+    return list(rows)

@@ -2,6 +2,7 @@
 
 from typing import ClassVar
 
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from saphan_runtime.settings import ServiceSettings
@@ -15,3 +16,7 @@ class Settings(ServiceSettings):
     name: str = "intake"
     port: int = 8001
     seals_personal_data: ClassVar[bool] = True
+    # The retention policy: a case's personal data (in intake and documents) is erased this many days after the
+    # report was received; unset keeps it until an administrator erases it.
+    retention_days: float | None = Field(default=None, gt=0)
+    retention_check_seconds: float = Field(default=3600.0, gt=0)
