@@ -11,9 +11,9 @@ from pydantic import BaseModel, ConfigDict
 
 from contracts.access import CaseDataAccessed, Relation, Role, hidden_fields
 from saphan_runtime.auth import Principal
+from saphan_runtime.authorisation import allowed
 from saphan_runtime.cloudevents import now
 from saphan_runtime.eventstore import UnitOfWork
-from saphan_runtime.http import allowed
 
 PURPOSE_HEADER = "x-saphan-purpose"  # optional: why the caller reads, percent-encoded UTF-8 (headers are ASCII)
 # Query parameters that carry personal data (a search by name or national ID): the access event, which goes to

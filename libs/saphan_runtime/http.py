@@ -11,9 +11,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from contracts.access import policy, relations_allowed, roles_allowed
-from saphan_runtime import parties
-from saphan_runtime.auth import NoAgency, Principal, Unauthenticated
+from saphan_runtime.auth import NoAgency, Unauthenticated
 from saphan_runtime.bus import MessageBus
 from saphan_runtime.errors import Conflict, DomainError, Forbidden, NotFound
 from saphan_runtime.eventstore import ConcurrencyConflict
@@ -213,64 +211,3 @@ def sse(stream: AsyncIterator[str]) -> StreamingResponse:
     """Return a server-sent events response."""
     return StreamingResponse(stream, media_type="text/event-stream",
                              headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
-
-
-async def current_principal(request: Request) -> Principal:
-    """Return the caller named by the request's bearer token (401 without a valid one)."""
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise Unauthenticated("a bearer token is required (Authorization: Bearer ...) / ต้องแนบโทเค็น")
-    principal: Principal = await request.app.state.service.verifier.principal(token.strip())
-    return principal
-
-
-def allowed(action: str) -> Callable[..., Awaitable[Principal]]:
-    """Return a dependency giving the caller when one of its roles may perform the action (the policy table) and,
-    for an action on one case, when its unit stands in an allowed relation to the case the path names (need to
-    know). The relations found are kept on the request for the fields the action may show. A route that names no
-    case (a search) must keep to the caller's cases itself."""
-    rule = policy()["actions"][action]
-    on_case = rule["scope"] == "party"
-
-    async def check(request: Request, principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
-        _check_role(principal, action)
-        if on_case:
-            await _check_party(request, principal, action, rule)
-        return principal
-
-    return check
-
-
-def _check_role(principal: Principal, action: str) -> None:
-    if not principal.has_any(roles_allowed(action)):
-        rule = policy()["actions"][action]
-        held = ", ".join(sorted(principal.roles)) or "no Saphan role"
-        raise Forbidden(f"{held} may not {rule['en']} / ไม่มีสิทธิ์{rule['th']}")
-
-
-async def _check_party(request: Request, principal: Principal, action: str, rule: dict[str, Any]) -> None:
-    service = request.app.state.service
-    async with service.read_sessions() as session:
-        case_id = await service.case_of(session, request.path_params)
-        if case_id is None:
-            return
-        found = await parties.relations(session, case_id, principal.unit_id)
-    if found is None:
-        raise NotFound(f"case {case_id} not found / ไม่พบรายการนี้")
-    if found.isdisjoint(relations_allowed(action)):
-        raise Forbidden(f"unit {principal.unit_id} is not party to case {case_id} in a way that lets it {rule['en']} / "
-                        f"หน่วยงาน {principal.unit_id} ไม่มีความเกี่ยวข้องกับรายการนี้ที่ให้{rule['th']}ได้")
-    request.state.relations = found
-
-
-def allowed_for_unit(action: str) -> Callable[..., Awaitable[Principal]]:
-    """Return a dependency giving the caller when its role may perform the action on the unit in the path, which
-    must be its own unit."""
-    async def check(unit_id: str, principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
-        _check_role(principal, action)
-        if principal.unit_id != unit_id:
-            raise Forbidden(f"unit {principal.unit_id} may not act for unit {unit_id} / "
-                            f"หน่วยงาน {principal.unit_id} ไม่มีสิทธิ์ดำเนินการแทนหน่วยงาน {unit_id}")
-        return principal
-
-    return check

@@ -8,7 +8,8 @@ from pydantic import AwareDatetime, BaseModel
 
 from saphan_runtime.access import Reads, reads
 from saphan_runtime.auth import Principal
-from saphan_runtime.http import SessionDep, allowed
+from saphan_runtime.authorisation import allowed
+from saphan_runtime.http import SessionDep
 from services.audit import projections, replay
 
 router = APIRouter(tags=["ledger"])

@@ -5,7 +5,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Query
 
 from saphan_runtime.auth import Principal
-from saphan_runtime.http import BusDep, SessionDep, allowed
+from saphan_runtime.authorisation import allowed
+from saphan_runtime.http import BusDep, SessionDep
 from services.audit import projections, proofs
 from services.audit.api import Auditor, HistoryReads
 from services.audit.commands import SignCheckpoint

@@ -11,7 +11,8 @@ from pydantic import BaseModel, Field
 from contracts.documents import ConsentGiver, LegalBasis, ShareBasis, catalogue
 from saphan_runtime.access import Reads, reads
 from saphan_runtime.auth import Principal
-from saphan_runtime.http import BusDep, SessionDep, allowed
+from saphan_runtime.authorisation import allowed
+from saphan_runtime.http import BusDep, SessionDep
 from services.documents import custody, projections
 from services.documents.commands import GiveConsent, ShareDocument, UploadDocument, WithdrawConsent
 

@@ -10,8 +10,9 @@ from contracts.intake import ErasureReason, IntakeReport
 from saphan_runtime import parties
 from saphan_runtime.access import Reads, reads
 from saphan_runtime.auth import Principal
+from saphan_runtime.authorisation import allowed
 from saphan_runtime.eventstore import ConcurrencyConflict
-from saphan_runtime.http import BusDep, SessionDep, allowed, etag, expected_version
+from saphan_runtime.http import BusDep, SessionDep, etag, expected_version
 from services.intake import queries
 from services.intake.case_view import CaseRecord
 from services.intake.commands import CloseAtIntake, ErasePersonalData, ReportCase, ResolveDuplicate

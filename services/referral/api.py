@@ -11,7 +11,8 @@ from contracts.common import ReferralOutcome, RuleFired, StatusReason
 from contracts.referral import AgencyAssignment
 from saphan_runtime.access import Reads, reads
 from saphan_runtime.auth import Principal
-from saphan_runtime.http import BusDep, SessionDep, allowed, etag, event_stream, optional_version, sse
+from saphan_runtime.authorisation import allowed
+from saphan_runtime.http import BusDep, SessionDep, etag, event_stream, optional_version, sse
 from services.referral import queries
 from services.referral.case_view import CaseStatus, ReferralView, case_status_view, referral_view
 from services.referral.commands import ChangeReferralStatus

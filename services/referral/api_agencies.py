@@ -10,7 +10,8 @@ from contracts.agencies import AgencyUnit
 from contracts.common import AgencyKind, ReferralStatus, Urgency
 from saphan_runtime.access import Reads, reads
 from saphan_runtime.auth import Principal
-from saphan_runtime.http import BusDep, SessionDep, allowed, allowed_for_unit, etag, event_stream, optional_version, sse
+from saphan_runtime.authorisation import allowed, allowed_for_unit
+from saphan_runtime.http import BusDep, SessionDep, etag, event_stream, optional_version, sse
 from services.referral import queries
 from services.referral.api import ERRORS
 from services.referral.case_view import ReferralView, referral_view

@@ -6,7 +6,8 @@ from fastapi import APIRouter, Depends, Header, Response
 from pydantic import BaseModel, Field
 
 from saphan_runtime.auth import Principal
-from saphan_runtime.http import BusDep, SessionDep, allowed, etag, optional_version
+from saphan_runtime.authorisation import allowed
+from saphan_runtime.http import BusDep, SessionDep, etag, optional_version
 from services.referral.api import ERRORS, RoutingView
 from services.referral.case_view import CaseStatus, case_status_view
 from services.referral.casework import AnyWork
