@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from contracts.common import Sealed
 from saphan_runtime.db import UtcDateTime
 from saphan_runtime.dev_secrets import development_secret
+from saphan_runtime.errors import Conflict
 
 
 def case_keys_table(metadata: MetaData) -> Table:
@@ -36,8 +37,8 @@ def case_keys_table(metadata: MetaData) -> Table:
 CASE_KEYS = case_keys_table(MetaData())
 
 
-class KeyDestroyed(Exception):
-    """The case's key was destroyed: nothing can be sealed for it any more."""
+class KeyDestroyed(Conflict):
+    """The case's key was destroyed: nothing can be sealed for it any more (HTTP 409)."""
 
 
 class Unreadable(Exception):
@@ -114,11 +115,18 @@ class Keyring:
         return None if key is None else open_sealed(key, case_id, sealed)
 
     async def destroy(self, session: AsyncSession, case_id: str, *, at: datetime, because: str) -> bool:
-        """Destroy a case's key (in the caller's transaction); return whether there was one to destroy."""
+        """Destroy a case's key (in the caller's transaction); return whether there was one to destroy. A case
+        that had none gets a destroyed one, so nothing can be sealed for it afterwards either."""
         result = await session.execute(
             update(CASE_KEYS).where(CASE_KEYS.c.case_id == case_id, CASE_KEYS.c.wrapped_key.is_not(None))
             .values(wrapped_key=None, destroyed_at=at, destroyed_because=because[:200]))
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+        if result.rowcount:  # type: ignore[attr-defined]
+            return True
+        if await session.scalar(select(CASE_KEYS.c.case_id).where(CASE_KEYS.c.case_id == case_id)) is None:
+            await session.execute(insert(CASE_KEYS), {"case_id": case_id, "wrapped_key": None,
+                                                      "master_key_id": self.master_key_id, "created_at": at,
+                                                      "destroyed_at": at, "destroyed_because": because[:200]})
+        return False
 
     def _wrap(self, case_id: str, key: bytes) -> bytes:
         nonce = os.urandom(12)

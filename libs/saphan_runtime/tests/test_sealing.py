@@ -139,9 +139,11 @@ async def test_a_destroyed_key_is_destroyed_once_and_opens_nothing(database) -> 
             never_made = await keyring.destroy(session, "case-unknown", at=AT, because="none")
         async with sessions() as session:
             opened = await keyring.open(session, "case-a", sealed)
-            row = (await session.execute(select(CASE_KEYS))).one()
+            row = (await session.execute(select(CASE_KEYS).where(CASE_KEYS.c.case_id == "case-a"))).one()
             with pytest.raises(KeyDestroyed):
                 await keyring.key(session, "case-a", at=AT)
+            with pytest.raises(KeyDestroyed):  # a case with no key gets a destroyed one: nothing sealed later
+                await keyring.key(session, "case-unknown", at=AT)
     assert (first, second, never_made) == (True, False, False)
     assert opened is None
     assert row.wrapped_key is None and row.destroyed_at == AT and row.destroyed_because == "retention ended"

@@ -165,7 +165,9 @@ async def test_erasure_in_intake_destroys_the_documents_key(make_service, broker
 
         gone = await eventually(unreadable)
         listed = (await client.get("/cases/case-5/documents")).json()
+        too_late = await client.post("/cases/case-5/documents", **form(PDF))
     assert "destroyed" in gone.json()["detail"]
+    assert too_late.status_code == 409  # nothing more is stored for an erased case
     assert listed["documents"][0]["sha256"] == hashlib.sha256(PDF).hexdigest()  # the record and its hash stay
 
 
