@@ -3,13 +3,14 @@ encrypted, versions kept, bad input refused with nothing stored, reads limited t
 what a crash left, and erasure in intake makes the content unreadable."""
 
 import hashlib
+import json
 from pathlib import Path
 from typing import Any
 
 import httpx
 from sqlalchemy import func, select
 
-from contracts.access import Role
+from contracts.access import CaseDataAccessed, Role
 from contracts.agencies import AgencyUnit, AgencyUnitRecorded, ServiceArea
 from contracts.common import AgencyKind, ReferralRole, Urgency
 from contracts.documents import DocumentUploaded
@@ -49,6 +50,16 @@ async def stored_versions(service: Service) -> int:
     return int(found or 0)
 
 
+async def recorded_downloads(service: Service) -> list[dict[str, Any]]:
+    """Return the access events of downloads, in order (they go to Kafka through the outbox, then to audit)."""
+    async with service.read_sessions() as session:
+        events = service.tables["events"]
+        rows = await session.scalars(select(events.c.payload).where(events.c.type == CaseDataAccessed.type_name())
+                                     .order_by(events.c.position))
+    found = [json.loads(payload)["data"] for payload in rows]
+    return [f for f in found if f["action"] == "documents.document.download"]
+
+
 def files_under(root: Path) -> list[Path]:
     return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
 
@@ -66,7 +77,9 @@ async def test_uploads_are_versioned_encrypted_and_read_back_by_the_holding_unit
         document_id = first.json()["document_id"]
         second = await client.post(f"/cases/case-1/documents/{document_id}/versions", **form(PNG, name="scan.png"))
         newest = await client.get(f"/cases/case-1/documents/{document_id}/content")
-        oldest = await client.get(f"/cases/case-1/documents/{document_id}/content", params={"version": 1})
+        oldest = await client.get(f"/cases/case-1/documents/{document_id}/content", params={"version": 1},
+                                  headers={"X-Saphan-Purpose": "court%20hearing"})
+        downloads = await recorded_downloads(documents)
         listed = (await client.get("/cases/case-1/documents")).json()
         catalogue = (await client.get("/document-types")).json()
     assert first.status_code == 201 and first.json()["version"] == 1, first.text
@@ -77,6 +90,9 @@ async def test_uploads_are_versioned_encrypted_and_read_back_by_the_holding_unit
     assert newest.headers["x-document-version"] == "2"
     assert newest.headers["etag"] == f'"{hashlib.sha256(PNG).hexdigest()}"'
     assert oldest.content == PDF and oldest.headers["repr-digest"].startswith("sha-256=:")
+    assert [(d["unit_id"], d["resource"], d["purpose"]) for d in downloads] == [
+        ("hotline-1300", f"/cases/case-1/documents/{document_id}/content", None),
+        ("hotline-1300", f"/cases/case-1/documents/{document_id}/content?version=1", "court hearing")]
     assert listed["document_count"] == 1 and [v["version"] for v in listed["documents"]] == [1, 2]
     assert catalogue["types"]["welfare_protection_petition"]["th"].endswith("(คส.1)")
     stored = files_under(tmp_path / "documents")
