@@ -71,10 +71,12 @@ async def test_no_personal_data_reaches_kafka_and_erasure_leaves_the_history_and
         found = await client.get(f"{urls['intake']}/cases", params={"name": "แพรวา รักดี", "national_id": NATIONAL_ID})
         assert found.json()["total"] == 2
 
-        async def status_shown() -> bool:
-            return (await client.get(f"{urls['referral']}/cases/{erased_id}/status")).status_code == 200
+        async def shown_everywhere() -> bool:
+            status = await client.get(f"{urls['referral']}/cases/{erased_id}/status")
+            files = await client.get(f"{urls['documents']}/cases/{erased_id}/documents")
+            return status.status_code == files.status_code == 200
 
-        await eventually(status_shown)
+        await eventually(shown_everywhere)
         statement = b"%PDF-1.7\n" + "บันทึกถ้อยคำของเด็กหญิงแพรวา รักดี: รอยช้ำที่แขน".encode() + b"\n%%EOF"
         uploaded = await client.post(f"{urls['documents']}/cases/{erased_id}/documents", data={
             "document_type": "statement_record"}, files={"file": ("แพรวา รักดี 088-1234567.pdf", statement)})
