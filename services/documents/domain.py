@@ -4,7 +4,6 @@ import hashlib
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from contracts.common import Sealed
 from contracts.documents import (
     ConsentGiven,
     ConsentGiver,
@@ -38,6 +37,7 @@ class Document:
     uploaded_by_unit: str
     latest_sha256: str
     shares: frozenset[tuple[str, ShareBasis]] = frozenset()  # (unit, basis)
+    stream_version: int = 0  # of the document's stream: its versions and its shares
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,6 @@ class Upload:
     content: bytes
     content_type: str | None  # sniffed from the bytes
     declared_sha256: str | None
-    file_name: Sealed | None
     by_unit: str
     by_user: str
     blob_id: str  # a new name for the content, so concurrent uploads never share one
@@ -73,12 +72,14 @@ def blob_name(event: DocumentUploaded) -> str:
     return f"{event.case_id}/{event.document_id}/{event.blob_id}"
 
 
-def upload(upload: Upload, *, case_file: CaseFile | None, existing: Document | None, max_bytes: int,
-           now: datetime) -> DocumentUploaded:
-    """Decide the record of an upload, or refuse it naming the field at fault."""
+def upload(upload: Upload, *, case_file: CaseFile | None, existing: Document | None, unit_kind: str | None,
+           max_bytes: int, now: datetime) -> DocumentUploaded:
+    """Decide the record of an upload, or refuse it naming the field at fault. The record's file name is left to
+    the caller, which seals it with the case's key once the upload is accepted."""
+    check_content(upload, max_bytes)
+    check_holder(upload.document_type, unit_kind)
     if case_file is None:
         raise NotFound(f"case {upload.case_id} not found / ไม่พบรายการนี้")
-    check_content(upload, max_bytes)
     sha256 = hashlib.sha256(upload.content).hexdigest()
     if upload.declared_sha256 is not None and upload.declared_sha256.lower() != sha256:
         raise DomainError(f"the content's SHA-256 is {sha256}, not the one declared / ค่าแฮชไม่ตรงกับเนื้อหา",
@@ -98,7 +99,7 @@ def upload(upload: Upload, *, case_file: CaseFile | None, existing: Document | N
     return DocumentUploaded(
         case_id=upload.case_id, document_id=upload.document_id, document_version=version,
         document_type=upload.document_type, content_type=upload.content_type, size_bytes=len(upload.content),
-        sha256=sha256, file_name=upload.file_name, blob_id=upload.blob_id, uploaded_by_unit=upload.by_unit,
+        sha256=sha256, blob_id=upload.blob_id, uploaded_by_unit=upload.by_unit,
         uploaded_by_user=upload.by_user, uploaded_at=now)
 
 
@@ -129,12 +130,12 @@ def check_holder(document_type: str, unit_kind: str | None) -> None:
 def evolve(state: Document | None, event: EventData, version: int) -> Document | None:
     """Fold one event into a document."""
     if isinstance(event, DocumentShared) and state is not None:
-        return replace(state, shares=state.shares | {(event.to_unit, event.basis)})
+        return replace(state, shares=state.shares | {(event.to_unit, event.basis)}, stream_version=version)
     if not isinstance(event, DocumentUploaded):
         return state
     return Document(document_id=event.document_id, case_id=event.case_id, document_type=event.document_type,
                     versions=event.document_version, uploaded_by_unit=event.uploaded_by_unit,
-                    latest_sha256=event.sha256, shares=state.shares if state else frozenset())
+                    latest_sha256=event.sha256, shares=state.shares if state else frozenset(), stream_version=version)
 
 
 CONSENT_FORM = "consent_and_power_of_attorney"

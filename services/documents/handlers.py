@@ -4,7 +4,6 @@ import uuid
 from dataclasses import dataclass
 from functools import partial
 
-from contracts.common import Sealed
 from contracts.documents import ConsentGiven, ConsentWithdrawn, DocumentShared, DocumentUploaded
 from saphan_runtime import sealing
 from saphan_runtime.bus import Handler
@@ -50,20 +49,20 @@ async def upload_document(command: UploadDocument, uow: UnitOfWork, custody: Cus
     stream = domain.stream_id(command.document_id)
     at = now()
     async with uow:
-        case_file = await projections.find_case_file(uow.session, command.case_id)
         existing = await uow.fold(stream, domain.evolve)
-        domain.check_content(_upload(command, None), custody.max_bytes)
-        domain.check_holder(command.document_type, await projections.unit_kind(uow.session, command.by_unit))
-        key = await custody.keyring.key(uow.session, command.case_id, at=at) if case_file else b""
-        file_name = sealing.seal(key, command.case_id, command.file_name.encode()) if key and command.file_name \
-            else None
-        event = domain.upload(_upload(command, file_name), case_file=case_file, existing=existing,
-                              max_bytes=custody.max_bytes, now=at)
+        event = domain.upload(
+            _upload(command), case_file=await projections.find_case_file(uow.session, command.case_id),
+            existing=existing, unit_kind=await projections.unit_kind(uow.session, command.by_unit),
+            max_bytes=custody.max_bytes, now=at)
+        key = await custody.keyring.key(uow.session, command.case_id, at=at)
+        if command.file_name:
+            event = event.model_copy(update={"file_name": sealing.seal(key, command.case_id,
+                                                                       command.file_name.encode())})
         name = domain.blob_name(event)
         await custody.store.put(name, sealing.encrypt_blob(key, name, command.content))
         try:
-            await uow.append(stream, case_id=command.case_id, expected_version=existing.versions if existing else 0,
-                             events=[event])
+            await uow.append(stream, case_id=command.case_id,
+                             expected_version=existing.stream_version if existing else 0, events=[event])
             await uow.commit()
         except BaseException:
             await custody.store.delete(name)
@@ -119,17 +118,17 @@ async def share_document(command: ShareDocument, uow: UnitOfWork) -> DocumentSha
         event = domain.share(document, case_id=command.case_id, to_unit=command.to_unit, basis=command.basis,
                              legal_basis=command.legal_basis, note=command.note, by_unit=command.by_unit,
                              consent_stands=any(consents.values()), now=now())
-        await uow.append(stream, case_id=command.case_id, expected_version=await uow.version(stream), events=[event])
+        await uow.append(stream, case_id=command.case_id, expected_version=document.stream_version if document else 0,
+                         events=[event])
         await uow.commit()
     return event
 
 
-def _upload(command: UploadDocument, file_name: Sealed | None) -> domain.Upload:
+def _upload(command: UploadDocument) -> domain.Upload:
     return domain.Upload(case_id=command.case_id, document_id=command.document_id,
                          document_type=command.document_type, content=command.content,
                          content_type=sniff(command.content), declared_sha256=command.declared_sha256,
-                         file_name=file_name, by_unit=command.by_unit, by_user=command.by_user,
-                         blob_id=uuid.uuid4().hex)
+                         by_unit=command.by_unit, by_user=command.by_user, blob_id=uuid.uuid4().hex)
 
 
 def handlers(custody: Custody) -> dict[type, Handler]:

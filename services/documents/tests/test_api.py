@@ -236,6 +236,7 @@ async def test_sharing_follows_consent_and_the_law(make_service, broker, caller)
             "note": "มาตรา 40"})
         not_the_holder = await client.post(f"/cases/case-6/documents/{statement}/shares", headers=shelter,
                                            json={"to_unit": "prosecutor-10", "basis": "consent"})
+        version_after_shares = await client.post(f"/cases/case-6/documents/{statement}/versions", **form(PNG))
         consent_id = consent.json()["consent_id"]
         withdrawn = await client.post(f"/cases/case-6/consents/{consent_id}/withdrawal")
         twice = await client.post(f"/cases/case-6/consents/{consent_id}/withdrawal")
@@ -248,6 +249,7 @@ async def test_sharing_follows_consent_and_the_law(make_service, broker, caller)
     assert consent.status_code == 201 and shared.status_code == 201, shared.text
     assert by_consent.status_code == 200 and by_consent.content == PDF
     assert no_basis_named.status_code == 422 and by_law.status_code == 201 and not_the_holder.status_code == 403
+    assert version_after_shares.status_code == 201 and version_after_shares.json()["version"] == 2
     assert withdrawn.status_code == 200 and twice.status_code == 409
     assert after_withdrawal.status_code == 403 and law_stands.status_code == 200
     assert [c["stands"] for c in sharing["consents"]] == [False]
