@@ -1,6 +1,7 @@
 """Alembic, run by each service at start-up on its own database (in a worker thread)."""
 
 import asyncio
+from collections.abc import Callable
 
 from alembic import command, context
 from alembic.config import Config
@@ -52,26 +53,27 @@ def _migrate(connection: Connection, target_metadata: MetaData) -> None:
         context.run_migrations()
 
 
+def _create(bind: Connection, define: Callable[[MetaData], object]) -> None:
+    """Create the tables `define` adds to an empty metadata."""
+    metadata = MetaData()
+    define(metadata)
+    metadata.create_all(bind)
+
+
 def create_event_store_v1(bind: Connection) -> None:
     """Create the shared event-store tables as they stood at revision 1 of every service."""
-    metadata = MetaData()
-    event_store_tables(metadata)
-    metadata.create_all(bind)
+    _create(bind, event_store_tables)
 
 
 def create_case_parties_v1(bind: Connection) -> None:
     """Create the `case_parties` view (who is party to each case) as it stood at its first revision."""
     from saphan_runtime.parties import case_parties_table
 
-    metadata = MetaData()
-    case_parties_table(metadata)
-    metadata.create_all(bind)
+    _create(bind, case_parties_table)
 
 
 def create_case_keys_v1(bind: Connection) -> None:
     """Create the `case_keys` table (each case's wrapped personal-data key) as it stood at its first revision."""
     from saphan_runtime.sealing import case_keys_table
 
-    metadata = MetaData()
-    case_keys_table(metadata)
-    metadata.create_all(bind)
+    _create(bind, case_keys_table)

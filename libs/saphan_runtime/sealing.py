@@ -50,37 +50,47 @@ def master_key_id(master_key: bytes) -> str:
     return hashlib.sha256(b"saphan-master-key:" + master_key).hexdigest()[:16]
 
 
+NONCE_BYTES = 12
+
+
 def _aad(case_id: str, purpose: str) -> bytes:
     return f"saphan:{purpose}:{case_id}".encode()
 
 
+def _encrypt(aead: AESGCM, plaintext: bytes, aad: bytes) -> bytes:
+    """Return a fresh nonce followed by the ciphertext and its tag."""
+    nonce = os.urandom(NONCE_BYTES)
+    return nonce + aead.encrypt(nonce, plaintext, aad)
+
+
+def _decrypt(aead: AESGCM, sealed: bytes, aad: bytes, what: str) -> bytes:
+    """Open what `_encrypt` made (Unreadable, naming `what`, when it was altered or bound to something else)."""
+    try:
+        return aead.decrypt(sealed[:NONCE_BYTES], sealed[NONCE_BYTES:], aad)
+    except (InvalidTag, ValueError) as error:
+        raise Unreadable(f"{what} does not open with its key") from error
+
+
 def seal(key: bytes, case_id: str, plaintext: bytes) -> Sealed:
     """Seal bytes with a case's data key; the case id is bound in, so it cannot be passed off as another case's."""
-    nonce = os.urandom(12)
-    ciphertext = AESGCM(key).encrypt(nonce, plaintext, _aad(case_id, "data"))
-    return Sealed(kid=f"case:{case_id}", nonce=_b64(nonce), ciphertext=_b64(ciphertext))
+    sealed = _encrypt(AESGCM(key), plaintext, _aad(case_id, "data"))
+    return Sealed(kid=f"case:{case_id}", nonce=_b64(sealed[:NONCE_BYTES]), ciphertext=_b64(sealed[NONCE_BYTES:]))
 
 
 def open_sealed(key: bytes, case_id: str, sealed: Sealed) -> bytes:
     """Open a value sealed with a case's data key (Unreadable when it was altered or is another case's)."""
-    try:
-        return AESGCM(key).decrypt(_unb64(sealed.nonce), _unb64(sealed.ciphertext), _aad(case_id, "data"))
-    except (InvalidTag, ValueError) as error:
-        raise Unreadable(f"sealed data of case {case_id} does not open with its key") from error
+    raw = _unb64(sealed.nonce) + _unb64(sealed.ciphertext)
+    return _decrypt(AESGCM(key), raw, _aad(case_id, "data"), f"sealed data of case {case_id}")
 
 
 def encrypt_blob(key: bytes, name: str, content: bytes) -> bytes:
     """Encrypt content at rest with a case's data key; its storage name is bound in (nonce + ciphertext + tag)."""
-    nonce = os.urandom(12)
-    return nonce + AESGCM(key).encrypt(nonce, content, _aad(name, "blob"))
+    return _encrypt(AESGCM(key), content, _aad(name, "blob"))
 
 
 def decrypt_blob(key: bytes, name: str, blob: bytes) -> bytes:
     """Decrypt content stored under a name (Unreadable when altered or moved)."""
-    try:
-        return AESGCM(key).decrypt(blob[:12], blob[12:], _aad(name, "blob"))
-    except (InvalidTag, ValueError) as error:
-        raise Unreadable(f"the content stored as {name} does not open with its case's key") from error
+    return _decrypt(AESGCM(key), blob, _aad(name, "blob"), f"the content stored as {name}")
 
 
 class Keyring:
@@ -129,14 +139,10 @@ class Keyring:
         return False
 
     def _wrap(self, case_id: str, key: bytes) -> bytes:
-        nonce = os.urandom(12)
-        return nonce + self._master.encrypt(nonce, key, _aad(case_id, "key"))
+        return _encrypt(self._master, key, _aad(case_id, "key"))
 
     def _unwrap(self, case_id: str, wrapped: bytes) -> bytes:
-        try:
-            return self._master.decrypt(wrapped[:12], wrapped[12:], _aad(case_id, "key"))
-        except (InvalidTag, ValueError) as error:
-            raise Unreadable(f"the key of case {case_id} does not open with this master key") from error
+        return _decrypt(self._master, wrapped, _aad(case_id, "key"), f"the key of case {case_id} (master key)")
 
 
 def keyring_of(session: AsyncSession) -> Keyring | None:
