@@ -1,11 +1,11 @@
 """A throwaway store for the runtime's own tests: the shared tables and a projection that counts."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
 from sqlalchemy import MetaData
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from contracts.common import Channel, ConsentState, DutyShift, Location, ProblemType
 from contracts.intake import CaseReported
@@ -53,3 +53,18 @@ def case_reported(case_id: str) -> CaseReported:
                         duty_shift=DutyShift.OFFICE_HOURS, problem_types=[ProblemType.DOMESTIC_VIOLENCE],
                         location=Location(province_code="10"), consent=ConsentState.NOT_YET_ASKED,
                         informant_anonymous=False)
+
+
+@asynccontextmanager
+async def tables_store(url: str, define: Callable[[MetaData], object]) -> AsyncIterator[
+        async_sessionmaker[AsyncSession]]:
+    """Yield sessions on a database holding the tables `define` adds, and dispose of its engine afterwards."""
+    metadata = MetaData()
+    define(metadata)
+    engine = db.create_engine(url)
+    async with engine.begin() as connection:
+        await connection.run_sync(metadata.create_all)
+    try:
+        yield db.create_sessionmaker(engine)
+    finally:
+        await engine.dispose()

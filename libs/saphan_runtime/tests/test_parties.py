@@ -1,11 +1,10 @@
 """Who is party to a case: how each event changes the `case_parties` view, and the view on real databases."""
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import MetaData, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from contracts.access import Relation
@@ -14,7 +13,6 @@ from contracts.common import AgencyKind, CaseStage, ReferralRole, ReferralStatus
 from contracts.envelope import EventData
 from contracts.intake import CaseReported, CaseTriaged
 from contracts.referral import AgencyAssignment, ReferralRequested, ReferralStatusChanged, RoutingDecided
-from saphan_runtime import db
 from saphan_runtime.parties import (
     CASE_PARTIES,
     TRANSFER,
@@ -26,7 +24,7 @@ from saphan_runtime.parties import (
     relations,
     relations_of_cases,
 )
-from saphan_runtime.tests.support import case_reported
+from saphan_runtime.tests.support import case_reported, tables_store
 
 CASE = "case-1"
 AT = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
@@ -106,18 +104,9 @@ STORY: list[tuple[EventData, dict[str, set[Relation]]]] = [
 ]
 
 
-@asynccontextmanager
-async def parties_store(url: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
-    """Yield sessions on a database whose `case_parties` table exists, and dispose of its engine afterwards."""
-    metadata = MetaData()
-    case_parties_table(metadata)
-    engine = db.create_engine(url)
-    async with engine.begin() as connection:
-        await connection.run_sync(metadata.create_all)
-    try:
-        yield db.create_sessionmaker(engine)
-    finally:
-        await engine.dispose()
+def parties_store(url: str) -> AbstractAsyncContextManager[async_sessionmaker[AsyncSession]]:
+    """Return sessions on a database whose `case_parties` table exists (its engine disposed of afterwards)."""
+    return tables_store(url, case_parties_table)
 
 
 async def noted(sessions: async_sessionmaker[AsyncSession], *events: EventData) -> None:

@@ -1,17 +1,15 @@
 """Sealing personal data per case: sealed values bound to their case, keys kept wrapped, and crypto-shredding."""
 
 import base64
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import MetaData, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from contracts.common import Sealed
-from saphan_runtime import db
 from saphan_runtime.sealing import (
     CASE_KEYS,
     KeyDestroyed,
@@ -23,6 +21,7 @@ from saphan_runtime.sealing import (
     open_sealed,
     seal,
 )
+from saphan_runtime.tests.support import tables_store
 
 AT = datetime(2026, 11, 1, 9, 30, tzinfo=UTC)
 MASTER = bytes(range(32))
@@ -31,18 +30,9 @@ DATA_KEY = bytes(range(100, 132))
 REPORT = "สมชาย ใจดี 1-2345-67890-12-3".encode()
 
 
-@asynccontextmanager
-async def key_store(url: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
-    """Yield sessions on a database whose `case_keys` table exists, and dispose of its engine afterwards."""
-    metadata = MetaData()
-    case_keys_table(metadata)
-    engine = db.create_engine(url)
-    async with engine.begin() as connection:
-        await connection.run_sync(metadata.create_all)
-    try:
-        yield db.create_sessionmaker(engine)
-    finally:
-        await engine.dispose()
+def key_store(url: str) -> AbstractAsyncContextManager[async_sessionmaker[AsyncSession]]:
+    """Return sessions on a database whose `case_keys` table exists (its engine disposed of afterwards)."""
+    return tables_store(url, case_keys_table)
 
 
 def flipped(sealed: Sealed, at: int) -> Sealed:
