@@ -63,7 +63,8 @@ def relations_allowed(action: str) -> frozenset[Relation]:
 def hidden_fields(action: str, relations: frozenset[Relation], roles: frozenset[Role]) -> frozenset[str]:
     """Return the fields an action must not show a caller of these roles standing in these relations to the case."""
     hidden: set[str] = set()
-    for rule in policy()["actions"][action].get("fields", ()):
+    table = policy()
+    for rule in table["field_rules"].get(table["actions"][action].get("fields"), ()):
         by_relation = not relations.isdisjoint(Relation(name) for name in rule["relations"])
         by_role = "roles" not in rule or not roles.isdisjoint(Role(name) for name in rule["roles"])
         if not (by_relation and by_role):
