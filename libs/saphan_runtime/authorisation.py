@@ -46,6 +46,8 @@ def _check_role(principal: Principal, action: str) -> None:
 
 
 async def _check_party(request: Request, principal: Principal, action: str, rule: dict[str, Any]) -> None:
+    # A session of its own: sharing the endpoint's would start its snapshot before a write endpoint's command runs,
+    # and the endpoint would then answer with the state from before its own change.
     service = request.app.state.service
     async with service.read_sessions() as session:
         case_id = await service.case_of(session, request.path_params)
