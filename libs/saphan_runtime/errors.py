@@ -38,3 +38,7 @@ class NotFound(DomainError):
 
 class Forbidden(DomainError):
     """The actor may not do this (HTTP 403)."""
+
+
+class Unavailable(Exception):
+    """A part the service depends on (a content store, say) does not answer; the client may retry (HTTP 503)."""

@@ -13,7 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from saphan_runtime.auth import NoAgency, Unauthenticated
 from saphan_runtime.bus import MessageBus
-from saphan_runtime.errors import Conflict, DomainError, Forbidden, NotFound
+from saphan_runtime.errors import Conflict, DomainError, Forbidden, NotFound, Unavailable
 from saphan_runtime.eventstore import ConcurrencyConflict
 
 PROBLEM_JSON = "application/problem+json"
@@ -129,6 +129,10 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(InterfaceError)
     async def on_database_away(_: Request, error: Exception) -> JSONResponse:
         return problem(503, "the database is not available; retry later", headers={"Retry-After": "5"})
+
+    @app.exception_handler(Unavailable)
+    async def on_part_away(_: Request, error: Unavailable) -> JSONResponse:
+        return problem(503, f"{error}; retry later", headers={"Retry-After": "5"})
 
     @app.exception_handler(StarletteHTTPException)
     async def on_http(_: Request, error: StarletteHTTPException) -> JSONResponse:
