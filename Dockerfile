@@ -47,6 +47,6 @@ WORKDIR /app
 USER 10001:10001
 
 # intake 8001, referral 8002, documents 8003, audit 8004
-EXPOSE 8001 8002 8003 8004
+EXPOSE 8000 8001 8002 8003 8004
 
 CMD ["python", "-m", "services.intake"]

@@ -7,7 +7,11 @@ STAMP := $(VENV)/.installed-stamp
 SAPHAN_TEST_POSTGRES_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/postgres
 export SAPHAN_TEST_POSTGRES_URL
 
-.PHONY: install run test lint schemas clean
+# The console's browser tests drive Debian's Chromium (Playwright's own browser download is not used).
+SAPHAN_CHROMIUM ?= /usr/bin/chromium
+export SAPHAN_CHROMIUM
+
+.PHONY: install run test lint schemas browser clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,9 +24,15 @@ install: $(STAMP)
 run: install
 	$(BIN)/saphan up
 
-test: lint
+test: lint browser
 	$(BIN)/saphan schemas --check
-	$(BIN)/pytest
+	SAPHAN_REQUIRE_BROWSER=1 $(BIN)/pytest
+
+# Install Debian's Chromium for the browser tests when it is missing (needs root and apt; otherwise say how).
+browser:
+	@test -x $(SAPHAN_CHROMIUM) || { command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ] \
+	  && (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	  || { echo "install Chromium (Debian: apt-get install chromium) or set SAPHAN_CHROMIUM" >&2; exit 1; }; }
 
 lint: install
 	$(BIN)/ruff check .

@@ -81,7 +81,8 @@ class UsualCallers(httpx.Auth):
     """Sign each request as the usual caller of the service it goes to, unless it already carries a token."""
 
     def __init__(self, var_dir: Path, urls: dict[str, str]) -> None:
-        self.tokens = {url: bearer(var_dir, *USUAL_CALLERS[name])["Authorization"] for name, url in urls.items()}
+        self.tokens = {url: bearer(var_dir, *USUAL_CALLERS[name])["Authorization"] for name, url in urls.items()
+                       if name in USUAL_CALLERS}
 
     def auth_flow(self, request: httpx.Request) -> Any:
         if "authorization" not in request.headers:

@@ -70,7 +70,7 @@ def saphan_up(
     """Run `saphan up` until the block ends, then stop it with Ctrl-C (SIGINT) and check it stopped cleanly.
 
     Without a broker given, `saphan up` starts its embedded one, as on a developer's machine."""
-    ports = {name: free_port() for name in SERVICES}
+    ports = {name: free_port() for name in (*SERVICES, "console")}
     env = {k: v for k, v in os.environ.items() if not k.startswith("KAFKA_")}
     env |= {"SAPHAN_VAR_DIR": str(var_dir), "PYTHONUNBUFFERED": "1"}
     if broker is not None:

@@ -32,6 +32,7 @@ class Endpoint:
     body: dict[str, Any] | None = None
     unit: str | None = None  # the unit the path names; None: the caller's own (own_unit scope)
     allowed_status: int | None = None  # what an allowed caller gets, when not 200 (a read) or 422 (a bad body)
+    query: dict[str, str] | None = None  # query parameters, e.g. a board reaching back to the case's report
 
     def path(self, case: "Case", unit: str) -> str:
         return self.template.format(case_id=case.case_id, referral_id=case.referral_id, unit_id=self.unit or unit,
@@ -41,8 +42,10 @@ class Endpoint:
 
 ENDPOINTS = [
     Endpoint("intake.case.report", "intake", "POST", "/cases", INVALID),
+    Endpoint("intake.case.report", "intake", "POST", "/cases/validation", INVALID),
     Endpoint("intake.case.read", "intake", "GET", "/cases/{case_id}"),
     Endpoint("intake.case.search", "intake", "GET", "/cases"),
+    Endpoint("intake.board.read", "intake", "GET", "/board", query={"since": "2026-11-01T00:00:00+07:00"}),
     Endpoint("intake.case.close", "intake", "POST", "/cases/{case_id}/closure", INVALID),
     Endpoint("intake.duplicate.resolve", "intake", "POST", "/cases/{case_id}/duplicates/{existing_case_id}", INVALID),
     Endpoint("intake.personal-data.erase", "intake", "POST", "/cases/{case_id}/erasure", INVALID),
@@ -83,6 +86,7 @@ ENDPOINTS = [
 # Routes the matrix leaves to their own tests: streams never end, and the rest need a signed checkpoint or a
 # webhook first; each is guarded by the same action as a route above (test_access_events, test_trail, ...).
 ELSEWHERE = {("GET", "/cases/{case_id}/status/stream"), ("GET", "/agencies/{unit_id}/inbox/stream"),
+             ("GET", "/board/stream"),
              ("POST", "/agencies/{unit_id}/webhooks/{webhook_id}/replay"),
              ("GET", "/proofs/inclusion"), ("GET", "/proofs/consistency"), ("GET", "/cases/{case_id}/trail"),
              ("GET", "/cases/{case_id}/trail.pdf"), ("GET", "/cases/{case_id}/trail.zip")}
@@ -125,7 +129,8 @@ async def test_every_endpoint_role_and_relation_is_allowed_or_denied_as_the_poli
                 for unit, relations in case.relations.items():
                     token = bearer(tmp_path, unit, role)
                     url = urls[endpoint.service] + endpoint.path(case, unit)
-                    response = await client.request(endpoint.method, url, json=endpoint.body, headers=token)
+                    response = await client.request(endpoint.method, url, json=endpoint.body, headers=token,
+                                                    params=endpoint.query)
                     allowed = expected_allowed(endpoint, role, relations)
                     outcomes.append((endpoint.method, endpoint.template, role, unit, response.status_code, allowed))
                     if allowed:
@@ -144,7 +149,12 @@ async def test_every_endpoint_role_and_relation_is_allowed_or_denied_as_the_poli
 
 def check_fields(endpoint: Endpoint, body: Any, case: Case, role: Role, relations: frozenset[Relation],
                  full: dict[str, Any]) -> None:
-    """Every case record shown hides exactly the fields the table hides from this role and relation."""
+    """Every case record shown hides exactly the fields the table hides from this role and relation; the board lists
+    the case to its parties only, and no personal field to anyone."""
+    if endpoint.action == "intake.board.read":
+        assert [item["case_id"] for item in body["items"]] == ([case.case_id] if relations & relations_allowed(
+            endpoint.action) else [])
+        assert not {"client_name", "client_address", "informant_name"} & {key for i in body["items"] for key in i}
     if endpoint.action not in ("intake.case.read", "intake.case.search"):
         return
     records = body["items"] if endpoint.action == "intake.case.search" else [body]

@@ -18,11 +18,14 @@ def up(
     referral_port: Annotated[int, typer.Option(envvar="REFERRAL_PORT")] = 8002,
     documents_port: Annotated[int, typer.Option(envvar="DOCUMENTS_PORT")] = 8003,
     audit_port: Annotated[int, typer.Option(envvar="AUDIT_PORT")] = 8004,
+    console_port: Annotated[int, typer.Option(envvar="CONSOLE_PORT", help="the web console")] = 8000,
 ) -> None:
-    """Start the broker (unless KAFKA_BOOTSTRAP_SERVERS is set) and all four services; Ctrl-C stops them."""
+    """Start the broker (unless KAFKA_BOOTSTRAP_SERVERS is set), the four services and the web console; Ctrl-C stops
+    them."""
     from saphan_runtime.supervisor import Supervisor
 
-    ports = {"intake": intake_port, "referral": referral_port, "documents": documents_port, "audit": audit_port}
+    ports = {"intake": intake_port, "referral": referral_port, "documents": documents_port, "audit": audit_port,
+             "console": console_port}
     supervisor = Supervisor(var_dir=var_dir.resolve(), ports=ports,
                             bootstrap_servers=os.environ.get("KAFKA_BOOTSTRAP_SERVERS", ""))
     raise typer.Exit(supervisor.run())

@@ -1,4 +1,4 @@
-"""`saphan up`: start the broker if needed and the four services, watch them, stop them cleanly."""
+"""`saphan up`: start the broker if needed, the four services and the console, watch them, stop them cleanly."""
 
 import os
 import signal
@@ -12,7 +12,7 @@ import httpx
 
 from saphan_runtime.broker import EmbeddedBroker
 
-DEFAULT_PORTS = {"intake": 8001, "referral": 8002, "documents": 8003, "audit": 8004}
+DEFAULT_PORTS = {"intake": 8001, "referral": 8002, "documents": 8003, "audit": 8004, "console": 8000}
 READY_TIMEOUT_SECONDS = 120.0
 EMBEDDED_SESSION_TIMEOUT_MS = 3000
 
@@ -94,8 +94,10 @@ class Supervisor:
             # On loopback a short session lets a restarted consumer take its partitions back in seconds.
             os.environ.setdefault("KAFKA_SESSION_TIMEOUT_MS", str(EMBEDDED_SESSION_TIMEOUT_MS))
             print(f"embedded broker on {self.bootstrap_servers}", flush=True)
+        # The console reaches each service on its port here.
+        addresses = {f"CONSOLE_{name.upper()}_URL": f"http://127.0.0.1:{port}" for name, port in self.ports.items()}
         for name, port in self.ports.items():
-            env = {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": self.bootstrap_servers,
+            env = {**os.environ, **addresses, "KAFKA_BOOTSTRAP_SERVERS": self.bootstrap_servers,
                    "SAPHAN_VAR_DIR": str(self.var_dir), f"{name.upper()}_PORT": str(port)}
             child = Child(name, port, logs / f"{name}.log", env)
             child.start()
@@ -121,7 +123,8 @@ class Supervisor:
     def _print_urls(self) -> None:
         print("Saphan is up / สะพานพร้อมใช้งาน", flush=True)
         for child in self.children:
-            print(f"  {child.name:<10} {child.url}  (API docs {child.url}/docs)", flush=True)
+            what = "(the web console; sign in there)" if child.name == "console" else f"(API docs {child.url}/docs)"
+            print(f"  {child.name:<10} {child.url}  {what}", flush=True)
         print(f"  logs       {self.var_dir / 'logs'}", flush=True)
         print("Press Ctrl-C to stop.", flush=True)
 

@@ -2,7 +2,8 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Query, Response
+from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, Response
+from fastapi.responses import StreamingResponse
 from pydantic import AwareDatetime, BaseModel, Field
 
 from contracts.common import ClosureReason, ProblemType, Urgency
@@ -11,9 +12,10 @@ from saphan_runtime import parties
 from saphan_runtime.access import Reads, reads
 from saphan_runtime.auth import Principal
 from saphan_runtime.authorisation import allowed
+from saphan_runtime.cloudevents import now
 from saphan_runtime.eventstore import ConcurrencyConflict
-from saphan_runtime.http import BusDep, SessionDep, etag, expected_version
-from services.intake import queries
+from saphan_runtime.http import BusDep, SessionDep, etag, event_stream, expected_version, sse
+from services.intake import board, domain, queries
 from services.intake.case_view import CaseRecord
 from services.intake.commands import CloseAtIntake, ErasePersonalData, ReportCase, ResolveDuplicate
 
@@ -24,10 +26,13 @@ SearchReads = Annotated[Reads, reads("intake.case.search")]
 Closer = Annotated[Principal, Depends(allowed("intake.case.close"))]
 DuplicateResolver = Annotated[Principal, Depends(allowed("intake.duplicate.resolve"))]
 Eraser = Annotated[Principal, Depends(allowed("intake.personal-data.erase"))]
+BoardReader = Annotated[Principal, Depends(allowed("intake.board.read"))]
 IF_MATCH = Annotated[str | None, Header(description='the ETag read with the case, e.g. "3"')]
 ERRORS: dict[int | str, dict[str, Any]] = {
     404: {"description": "no such case"}, 409: {"description": "changed meanwhile, or not allowed now"},
     422: {"description": "a field is missing or invalid"}, 428: {"description": "If-Match is required"}}
+INVALID: dict[int | str, dict[str, Any]] = {422: ERRORS[422]}
+STREAM: dict[int | str, dict[str, Any]] = {200: {"content": {"text/event-stream": {}}}, **INVALID}
 
 
 class RuleView(BaseModel):
@@ -51,6 +56,12 @@ class Screening(BaseModel):
     closure_reason: str | None
     decided_by: list[RuleView]
     possible_duplicates: list[DuplicateView]
+
+
+class Validity(BaseModel):
+    """The answer to a dry run: the report would be accepted as it is."""
+
+    valid: bool
 
 
 class CasePage(BaseModel):
@@ -99,6 +110,33 @@ async def post_case(
     if outcome.replayed:
         response.headers["Idempotent-Replayed"] = "true"
     return outcome.answer
+
+
+@router.post("/cases/validation", response_model=Validity, responses=INVALID)
+async def validate_case(report: IntakeReport, caller: Reporter) -> Any:
+    """Check a report as `POST /cases` would before storing it (a dry run, e.g. as the operator types): 200 when it
+    would be accepted, else 422 naming each field at fault. Nothing is stored, no event emitted, no access recorded."""
+    domain.check_report(report, now())
+    return {"valid": True}
+
+
+@router.get("/board", response_model=board.Board, responses=INVALID)
+async def get_board(session: SessionDep, caller: BoardReader, since: AwareDatetime | None = None) -> Any:
+    """Return the cases the caller's unit is party to received since `since` (default: midnight Bangkok time),
+    newest first. It shows no personal data, so unlike a read or a search it records no access event."""
+    return await board.read_board(session, party=caller.unit_id, since=since)
+
+
+@router.get("/board/stream", response_class=StreamingResponse, responses=STREAM)
+async def stream_board(request: Request, caller: BoardReader, since: AwareDatetime | None = None) -> StreamingResponse:
+    """Push the board (server-sent events named "board") now and after every change. It shows no personal data,
+    so it records no access event."""
+
+    async def snapshot() -> Any:
+        async with request.app.state.service.read_sessions() as session:
+            return await board.read_board(session, party=caller.unit_id, since=since)
+
+    return sse(event_stream(request, snapshot, event="board"))
 
 
 @router.get("/cases/{case_id}", response_model=CaseRecord, responses=ERRORS)

@@ -1,4 +1,4 @@
-"""Intake's queries over its views: one case, the search, duplicate candidates, idempotency keys."""
+"""Intake's queries over its views: one case, the search, the board, duplicate candidates, idempotency keys."""
 
 import json
 from dataclasses import dataclass
@@ -70,6 +70,30 @@ async def search_cases(session: AsyncSession, search: Search, *, page: int, size
         .order_by(cases.c.received_at.desc(), cases.c.case_id).offset((page - 1) * size).limit(size)
     )
     return int(total or 0), [dict(row) for row in rows.mappings()]
+
+
+# What the board shows of a case: facts only, never a column of personal data (see projections.PERSONAL_COLUMNS).
+BOARD_COLUMNS = ("case_id", "received_at", "channel", "status", "urgency", "response", "triage_rule",
+                 "closure_reason", "problem_types", "province_code", "district_code", "subdistrict_code")
+
+
+async def board_cases(session: AsyncSession, *, party: str, since: datetime, limit: int) -> list[dict[str, Any]]:
+    """Return the board's columns of the cases a unit is party to received since a moment, newest first, each with
+    whether a flagged possible duplicate still awaits an answer."""
+    awaiting = (select(case_links.c.case_id)
+                .where(case_links.c.case_id == cases.c.case_id, case_links.c.status == "flagged").exists())
+    query = _filtered(select(*(cases.c[name] for name in BOARD_COLUMNS), awaiting.label("possible_duplicate")),
+                      Search(received_from=since, party=party))
+    rows = await session.execute(query.order_by(cases.c.received_at.desc(), cases.c.case_id).limit(limit))
+    return [dict(row) for row in rows.mappings()]
+
+
+async def urgency_counts(session: AsyncSession, *, party: str, since: datetime) -> dict[str | None, int]:
+    """Return how many of those cases (all of them, past any limit) have each urgency; None counts the untriaged."""
+    search = Search(received_from=since, party=party)
+    rows = await session.execute(_filtered(select(cases.c.urgency, func.count()).select_from(cases), search)
+                                 .group_by(cases.c.urgency))
+    return {urgency: int(count) for urgency, count in rows.tuples()}
 
 
 async def duplicate_candidates(session: AsyncSession, person: duplicates.Person) -> list[duplicates.PriorCase]:
