@@ -3,6 +3,7 @@ a report from the keyboard and sees it on the board; the agency it was routed to
 it; the case page, open meanwhile, updates live; an auditor replays the case and verifies its proofs. Screenshots are
 kept under artifacts/console/."""
 
+import hashlib
 import os
 import shutil
 import time
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, FilePayload, Page, expect, sync_playwright
 
 from contracts.access import Role
 from saphan_runtime.testing import BrokerUnderTest, bearer
@@ -24,6 +25,7 @@ CHROMIUM = os.environ.get("SAPHAN_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "console"
+STATEMENT = "%PDF-1.7\nบันทึกถ้อยคำ\n%%EOF\n".encode()
 
 
 @pytest.fixture
@@ -78,6 +80,8 @@ def test_report_board_inbox_live_case_page_and_replay_in_a_real_browser(
         console = system.urls["console"]
         operator = signed_in(browser, console, "hotline-1300", "hotline_operator", errors)
         form = operator.locator("#intake-form")
+        expect(operator.get_by_test_id("nav-inbox")).to_have_count(0)  # the menu follows the role
+        expect(operator.get_by_test_id("nav-audit")).to_have_count(0)
         expect(operator.get_by_test_id("channel")).to_be_focused()
         operator.get_by_test_id("client.name").fill("ด.ญ. มานี ใจดี")
         operator.get_by_test_id("location.province_code").fill("10")
@@ -102,6 +106,14 @@ def test_report_board_inbox_live_case_page_and_replay_in_a_real_browser(
         operator.get_by_test_id(f"board-{case_id}").click()
         status_cell = operator.get_by_test_id(f"case-referral-status-{lead}")
         expect(status_cell).to_contain_text("รอรับเรื่อง")
+        operator.get_by_test_id("document-type").select_option("statement_record")
+        operator.get_by_test_id("document-file").set_input_files(
+            files=FilePayload(name="statement.pdf", mimeType="application/pdf", buffer=STATEMENT))
+        operator.get_by_test_id("upload").click()
+        expect(operator.get_by_test_id("documents")).to_contain_text(hashlib.sha256(STATEMENT).hexdigest()[:16])
+        expect(operator.get_by_test_id("documents")).to_contain_text("บันทึกถ้อยคำ")
+        link = operator.get_by_test_id("documents").locator("a").first.get_attribute("href")
+        assert operator.request.get(f"{console}{link}").body() == STATEMENT  # decrypted, as uploaded
 
         agency = signed_in(browser, console, lead, "social_worker", errors)
         agency.get_by_test_id("nav-inbox").click()
@@ -115,6 +127,7 @@ def test_report_board_inbox_live_case_page_and_replay_in_a_real_browser(
         operator.screenshot(path=shots / "5-case-page-updated-live.png", full_page=True)
 
         auditor = signed_in(browser, console, "oversight-1", "auditor", errors)
+        expect(auditor.get_by_test_id("nav-intake")).to_have_count(0)
         auditor.goto(f"{console}/#/audit/{case_id}")
         expect(auditor.get_by_test_id("view-referral")).to_be_visible()
         auditor.get_by_test_id("sign-checkpoint").click()

@@ -36,7 +36,7 @@ async def forward(
     headers = {name: value for name in REQUEST_HEADERS if (value := request.headers.get(name)) is not None}
     upstream = client.build_request(
         request.method, f"{request.app.state.settings.upstreams()[service]}/{path}",
-        params=str(request.query_params), content=request.stream(),
+        params=str(request.query_params), content=None if request.method in SAFE_METHODS else request.stream(),
         headers={**headers, "authorization": f"Bearer {token}"})
     try:
         answer = await client.send(upstream, stream=True)

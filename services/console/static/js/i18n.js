@@ -37,7 +37,7 @@ const WORDS = {
   manager: ["ผู้จัดการรายกรณี", "Case manager"], referrals: ["การส่งต่อ", "Referrals"], documents: ["เอกสาร", "Documents"],
   intake_record: ["ข้อมูลการรับแจ้ง", "Intake record"], not_routed: ["ยังไม่ได้ส่งต่อ", "Not routed yet"],
   hidden: ["(ไม่แสดงตามสิทธิ์)", "(withheld by your access)"], find: ["เปิด", "Open"],
-  document_type: ["ประเภทเอกสาร", "Type"], version: ["ฉบับ", "Version"], uploaded_by: ["ผู้อัปโหลด", "Uploaded by"],
+  document_type: ["ประเภทเอกสาร", "Type"], file: ["ไฟล์", "File"], upload: ["อัปโหลดเอกสาร", "Upload"], version: ["ฉบับ", "Version"], uploaded_by: ["ผู้อัปโหลด", "Uploaded by"],
   audit_title: ["ประวัติรายการ", "Case history"], timeline: ["ลำดับเหตุการณ์", "Timeline"],
   as_of: ["สถานะ ณ เวลา", "As it stood at"], verify: ["ตรวจสอบหลักฐาน", "Verify the proofs"],
   export_pdf: ["ส่งออกเส้นทางหลักฐาน (PDF)", "Legal trail (PDF)"], export_zip: ["ส่งออกชุดตรวจสอบ (ZIP)", "Verification kit (ZIP)"],

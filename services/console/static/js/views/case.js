@@ -2,8 +2,8 @@
 // intake record (fields the role may not see are withheld by intake) and the documents.
 
 import { api, follow } from "../api.js";
-import { h, replace } from "../dom.js";
-import { label, t, when } from "../i18n.js";
+import { h, replace, toast } from "../dom.js";
+import { currentLanguage, label, t, when } from "../i18n.js";
 
 export function findView(kind) {
   return ({ main }) => {
@@ -48,25 +48,55 @@ function recordCard(record) {
   return h("table", { "data-testid": "intake-record" }, h("tbody", {}, rows.map(([word, value]) => h("tr", {}, h("th", {}, t(word)), h("td", {}, value)))));
 }
 
-function documentsCard(file) {
+// Each version links to its content; documents lets through only a unit that holds it or has it shared, and
+// records the download as an access event.
+function documentsCard(caseId, file, types) {
+  const named = (code) => (types[code] ? types[code][currentLanguage() === "th" ? "th" : "en"] : code);
   const versions = file.documents ?? [];
   if (!versions.length) return h("p.muted", {}, t("nothing"));
+  const content = (v) => `/api/documents/cases/${encodeURIComponent(caseId)}/documents/${v.document_id}/content?version=${v.version}`;
   return h("table", { "data-testid": "documents" }, h("thead", {}, h("tr", {}, ["document_type", "version", "uploaded_by", "time", "proof"].map((w) => h("th", {}, t(w))))),
-    h("tbody", {}, versions.map((v) => h("tr", {}, h("td", {}, v.document_type), h("td", {}, v.version), h("td", {}, v.uploaded_by_unit),
-      h("td", {}, when(v.uploaded_at)), h("td.mono", {}, v.sha256.slice(0, 16) + "…")))));
+    h("tbody", {}, versions.map((v) => h("tr", {}, h("td", {}, h("a", { href: content(v), download: true }, named(v.document_type))),
+      h("td", {}, v.version), h("td", {}, v.uploaded_by_unit), h("td", {}, when(v.uploaded_at)),
+      h("td.mono", { title: v.sha256 }, `SHA-256 ${v.sha256.slice(0, 16)}…`)))));
 }
 
-export function caseView({ main }, caseId) {
+// Upload a document to the case: documents sniffs, hashes and encrypts it, and refuses a type the unit may not hold.
+function uploadForm(caseId, catalogue, uploaded) {
+  const type = h("select", { name: "document_type", "data-testid": "document-type" });
+  const file = h("input", { type: "file", name: "file", required: true, "data-testid": "document-file" });
+  catalogue.then((types) => replace(type, Object.entries(types)
+    .map(([code, names]) => h("option", { value: code }, currentLanguage() === "th" ? names.th : names.en))));
+  return h("form.actions", {
+    onsubmit: async (event) => {
+      event.preventDefault();
+      const body = new FormData(event.target);
+      try {
+        await api("documents", `/cases/${encodeURIComponent(caseId)}/documents`, { method: "POST", body });
+        event.target.reset();
+        uploaded();
+      } catch (problem) {
+        toast(problem.errors?.map((e) => e.message).join("; ") || problem.message);
+      }
+    },
+  }, h("label", {}, t("document_type"), type), h("label", {}, t("file"), file),
+    h("button", { type: "submit", "data-testid": "upload" }, t("upload")));
+}
+
+export function caseView({ main, session }, caseId) {
   const live = h("span.pill", { "data-testid": "live-state" }, "…");
   const status = h("div.card", { "data-testid": "case-status" }, t("not_routed"));
   const record = h("div.card", {}, "…");
   const documents = h("div.card", {}, "…");
+  const catalogue = api("documents", "/document-types").then(({ data }) => data.types, () => ({}));
+  const upload = session.actions.includes("documents.document.upload")
+    ? uploadForm(caseId, catalogue, () => refreshDocuments()) : null;
   replace(main, h("div.row", {}, h("h1", {}, `${t("case_title")} ${caseId}`), live,
     h("a", { href: `#/audit/${encodeURIComponent(caseId)}` }, t("nav_audit"))),
-  status, h("h2", {}, t("intake_record")), record, h("h2", {}, t("documents")), documents);
+  status, h("h2", {}, t("intake_record")), record, h("h2", {}, t("documents")), documents, upload);
   const path = `/cases/${encodeURIComponent(caseId)}`;
-  const refreshDocuments = () => api("documents", `${path}/documents`)
-    .then(({ data }) => replace(documents, documentsCard(data)), (p) => replace(documents, failure(p)));
+  const refreshDocuments = () => Promise.all([api("documents", `${path}/documents`), catalogue])
+    .then(([{ data }, types]) => replace(documents, documentsCard(caseId, data, types)), (p) => replace(documents, failure(p)));
   api("intake", path).then(({ data }) => replace(record, recordCard(data)), (p) => replace(record, failure(p)));
   refreshDocuments();
   return follow("referral", `${path}/status/stream`, "status", (data) => {
