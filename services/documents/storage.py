@@ -6,6 +6,8 @@ leaves at most a `.part` file or a blob no event names, which the start-up sweep
 import asyncio
 import os
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from datetime import timedelta
 from pathlib import Path
 from typing import Protocol
@@ -137,43 +139,42 @@ class S3Bucket:
 
     async def put(self, name: str, content: bytes) -> None:
         """Store the object in one conditional PUT."""
-        try:
+        with _answered(name):
             await obstore.put_async(self.store, check_name(name), content, mode="create", use_multipart=False)
-        except AlreadyExistsError as taken:
-            raise FileExistsError(name) from taken
-        except BaseError as error:
-            raise Unavailable(f"the content store refused or did not answer ({type(error).__name__})") from error
 
     async def get(self, name: str) -> bytes:
         """Read an object whole."""
-        try:
+        with _answered(name):
             found = await obstore.get_async(self.store, check_name(name))
             return bytes(await found.bytes_async())
-        except NotFoundError as missing:
-            raise FileNotFoundError(name) from missing
-        except BaseError as error:
-            raise Unavailable(f"the content store did not answer ({type(error).__name__})") from error
 
     async def delete(self, name: str) -> None:
         """Remove an object (S3 answers the same whether or not it existed)."""
-        try:
+        with suppress(FileNotFoundError), _answered(name):
             await obstore.delete_async(self.store, check_name(name))
-        except NotFoundError:
-            return
-        except BaseError as error:
-            raise Unavailable(f"the content store did not answer ({type(error).__name__})") from error
 
     async def names(self, older_than: float = 0.0) -> list[str]:
         """List the objects at least `older_than` seconds old."""
         cutoff = time.time() - older_than
         found: list[str] = []
-        try:
+        with _answered(""):
             async for batch in obstore.list(self.store, chunk_size=1000):
                 found += [o["path"] for o in batch if o["last_modified"].timestamp() <= cutoff]
-        except BaseError as error:
-            raise Unavailable(f"the content store did not answer ({type(error).__name__})") from error
         return sorted(found)
 
     async def remove_unfinished(self) -> int:
         """Nothing to remove: a single PUT is stored whole or not at all."""
         return 0
+
+
+@contextmanager
+def _answered(name: str) -> Iterator[None]:
+    """Say the bucket's answers in the interface's words: a name taken, a name missing, or a store that is away."""
+    try:
+        yield
+    except AlreadyExistsError as taken:
+        raise FileExistsError(name) from taken
+    except NotFoundError as missing:
+        raise FileNotFoundError(name) from missing
+    except BaseError as error:
+        raise Unavailable(f"the content store refused or did not answer ({type(error).__name__})") from error
