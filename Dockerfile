@@ -1,5 +1,5 @@
 # syntax=docker/dockerfile:1
-# One image for all four Saphan services; docker-compose.yml picks the service with its command,
+# One image for the four Saphan services and the console; compose and Kubernetes pick one by its command,
 # e.g. `python -m services.referral`. Holds no secrets: everything comes from the environment.
 
 ARG PYTHON_IMAGE=python:3.11-slim
@@ -28,7 +28,7 @@ RUN pip install .
 FROM ${PYTHON_IMAGE} AS runtime
 
 LABEL org.opencontainers.image.title="saphan" \
-      org.opencontainers.image.description="Saphan services (intake, referral, documents, audit)"
+      org.opencontainers.image.description="Saphan: the four services (intake, referral, documents, audit) and the console"
 
 ENV PATH=/opt/venv/bin:$PATH \
     PYTHONDONTWRITEBYTECODE=1 \
@@ -46,7 +46,7 @@ COPY --from=build /opt/venv /opt/venv
 WORKDIR /app
 USER 10001:10001
 
-# intake 8001, referral 8002, documents 8003, audit 8004
+# console 8000, intake 8001, referral 8002, documents 8003, audit 8004
 EXPOSE 8000 8001 8002 8003 8004
 
 CMD ["python", "-m", "services.intake"]

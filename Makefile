@@ -26,6 +26,7 @@ run: install
 
 test: lint browser
 	$(BIN)/saphan schemas --check
+	$(BIN)/saphan deployment --check
 	SAPHAN_REQUIRE_BROWSER=1 $(BIN)/pytest
 
 # Install Debian's Chromium for the browser tests when it is missing (needs root and apt; otherwise say how).
@@ -40,6 +41,7 @@ lint: install
 
 schemas: install
 	$(BIN)/saphan schemas
+	$(BIN)/saphan deployment
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -42,6 +42,7 @@ class AgencyUnitRecorded(EventData):
     event_type = "saphan.referral.agency-unit-recorded"
     version = 1
     topic = REFERRAL_EVENTS
+    keyed_by = "the unit id"
 
     unit: AgencyUnit
     recorded_by: str = Field(min_length=1, max_length=200)
@@ -55,6 +56,7 @@ class WebhookSubscribed(EventData):
     event_type = "saphan.referral.webhook-subscribed"
     version = 1
     topic = None
+    keyed_by = "the unit id"
 
     webhook_id: str = Field(min_length=1, max_length=64)
     unit_id: str = Field(min_length=1, max_length=64)
@@ -70,6 +72,7 @@ class WebhookReplayRequested(EventData):
     event_type = "saphan.referral.webhook-replay-requested"
     version = 1
     topic = None
+    keyed_by = "the unit id"
 
     webhook_id: str = Field(min_length=1, max_length=64)
     from_position: int = Field(ge=1)

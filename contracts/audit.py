@@ -14,6 +14,7 @@ class EventRecorded(EventData):
     event_type = "saphan.audit.event-recorded"
     version = 1
     topic = AUDIT_LEDGER
+    keyed_by = "the recorded event's subject (its case id)"
 
     sequence: int = Field(ge=1)
     case_id: str
@@ -30,6 +31,7 @@ class CheckpointSigned(EventData):
     event_type = "saphan.audit.checkpoint-signed"
     version = 1
     topic = AUDIT_EVENTS
+    keyed_by = "`ledger`, the one ledger every checkpoint signs"
 
     tree_size: int = Field(ge=1)
     root_hash: str = Field(pattern=r"^[0-9a-f]{64}$")

@@ -16,6 +16,7 @@ class EventData(BaseModel):
     event_type: ClassVar[str]
     version: ClassVar[int]
     topic: ClassVar[str | None]  # None: kept in the producer's own store, never published
+    keyed_by: ClassVar[str] = "the case id"  # what the envelope's `subject`, and so the Kafka key, names
 
     @classmethod
     def type_name(cls) -> str:

@@ -28,6 +28,12 @@ def partitions_of(topic: str) -> int:
     return 1 if topic == AUDIT_LEDGER else EVENT_TOPIC_PARTITIONS
 
 
+def configs_of(topic: str) -> dict[str, str]:
+    """Return a topic's Kafka configs: the event topics and the ledger are the record, kept forever; dead letters
+    (also kept in each consumer's own database) take the broker's default retention."""
+    return {"retention.ms": "-1"} if topic in PUBLISHED_TOPICS else {}
+
+
 def dead_letter_topic(consumer: str) -> str:
     """Return the dead-letter topic of one consuming service."""
     return f"saphan.{consumer}.dlq"

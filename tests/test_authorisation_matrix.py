@@ -37,12 +37,16 @@ class Endpoint:
     def path(self, case: "Case", unit: str) -> str:
         return self.template.format(case_id=case.case_id, referral_id=case.referral_id, unit_id=self.unit or unit,
                                     existing_case_id=case.case_id, action="receive", document_id="d-1",
-                                    consent_id="c-1")
+                                    consent_id="c-1", province_code="10", district_code="1001")
 
 
 ENDPOINTS = [
     Endpoint("intake.case.report", "intake", "POST", "/cases", INVALID),
     Endpoint("intake.case.report", "intake", "POST", "/cases/validation", INVALID),
+    # The list of areas the report form picks from: for whoever may report.
+    Endpoint("intake.case.report", "intake", "GET", "/geography/provinces"),
+    Endpoint("intake.case.report", "intake", "GET", "/geography/provinces/{province_code}/districts"),
+    Endpoint("intake.case.report", "intake", "GET", "/geography/districts/{district_code}/subdistricts"),
     Endpoint("intake.case.read", "intake", "GET", "/cases/{case_id}"),
     Endpoint("intake.case.search", "intake", "GET", "/cases"),
     Endpoint("intake.board.read", "intake", "GET", "/board", query={"since": "2026-11-01T00:00:00+07:00"}),
@@ -90,7 +94,7 @@ ELSEWHERE = {("GET", "/cases/{case_id}/status/stream"), ("GET", "/agencies/{unit
              ("POST", "/agencies/{unit_id}/webhooks/{webhook_id}/replay"),
              ("GET", "/proofs/inclusion"), ("GET", "/proofs/consistency"), ("GET", "/cases/{case_id}/trail"),
              ("GET", "/cases/{case_id}/trail.pdf"), ("GET", "/cases/{case_id}/trail.zip")}
-NOT_GUARDED = {("GET", "/healthz"), ("GET", "/readyz")}
+NOT_GUARDED = {("GET", "/healthz"), ("GET", "/readyz"), ("GET", "/metrics")}  # probes and the Prometheus scrape
 
 
 @dataclass(frozen=True)

@@ -1,18 +1,21 @@
-"""The console in a real headless Chromium (Debian's, driven by Playwright), against `saphan up`: an operator submits
-a report from the keyboard and sees it on the board; the agency it was routed to finds it in its inbox and accepts
-it; the case page, open meanwhile, updates live; an auditor replays the case and verifies its proofs. Screenshots are
-kept under artifacts/console/."""
+"""The console in a real headless Chromium (Debian's, driven by Playwright), against `saphan up`: an operator fills
+a report from the keyboard (the place from the pickers, errors of the schema and of the facts shown together as they
+type, family rows added and removed) and sees it on the board; the agency it was routed to finds it in its inbox and
+accepts it; the case page, open meanwhile, updates live; an auditor replays the case, verifies its proofs and opens
+timeline rows on their events. Screenshots are kept under artifacts/console/."""
 
 import hashlib
 import os
 import shutil
 import time
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, FilePayload, Page, expect, sync_playwright
+from playwright.sync_api import Browser, FilePayload, Locator, Page, expect, sync_playwright
 
 from contracts.access import Role
 from saphan_runtime.testing import BrokerUnderTest, bearer
@@ -26,6 +29,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-component-update", "--disable-sync"]
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "console"
 STATEMENT = "%PDF-1.7\nบันทึกถ้อยคำ\n%%EOF\n".encode()
+GOOD_ID, BAD_ID = "1103702071811", "1103702071812"  # a national ID, and one whose check digit is wrong
 
 
 @pytest.fixture
@@ -68,6 +72,102 @@ def routed_lead(referral: str, var_dir: Path, case_id: str) -> str:
     raise AssertionError(f"case {case_id} was not routed")
 
 
+def report_from_the_keyboard(operator: Page, shots: Path) -> tuple[str, dict[str, Any]]:
+    """Fill a report as an operator would: the place from the pickers, a schema error and a fact at fault shown
+    together as they type, guardians and household rows added and removed; submit with Ctrl+Enter. Return the new
+    case's id and the report the page sent."""
+    error = partial(error_of, operator)
+    expect(operator.get_by_test_id("channel")).to_be_focused()
+    expect(operator.get_by_test_id("location.province_code").locator("option[value='10']")).to_have_count(1)
+    operator.keyboard.press("Control+Enter")  # nothing picked yet: the first field at fault takes the focus
+    expect(operator.get_by_test_id("location.province_code")).to_be_focused()
+    expect(error("location.province_code")).to_contain_text("ต้องระบุข้อมูลนี้")
+    operator.get_by_test_id("client.name").fill("ด.ญ. มานี ใจดี")
+    expect(operator.get_by_test_id("client.sex")).to_have_value("unknown")  # until the operator says
+    operator.get_by_test_id("client.sex").select_option("female")
+    pick(operator, "location.province_code", "10", "กรุงเทพมหานคร")
+    pick(operator, "location.district_code", "1001", "เขตพระนคร")
+    pick(operator, "location.subdistrict_code", "100101", "พระบรมมหาราชวัง")
+    operator.get_by_test_id("problem-domestic_violence").check()
+    operator.get_by_test_id("client.estimated_age_years").fill("200")  # the schema's: at most 130
+    operator.get_by_test_id("more-client_more").locator("summary").focus()
+    operator.keyboard.press("Enter")  # unfolds the client's other fields
+    operator.get_by_test_id("client.national_id").fill(BAD_ID)  # a fact: its check digit is wrong
+    expect(error("client.estimated_age_years")).to_contain_text("ค่ามากเกินไป")
+    expect(error("client.national_id")).to_contain_text("เลขประจำตัวประชาชนไม่ถูกต้อง")  # both at once
+    expect(operator.get_by_test_id("more-client_more").locator("summary")).to_contain_text("⚠")
+    operator.screenshot(path=shots / "1-intake-checked-as-you-type.png", full_page=True)
+    operator.get_by_test_id("client.estimated_age_years").fill("9")
+    operator.get_by_test_id("client.national_id").fill(GOOD_ID)
+    expect(error("client.estimated_age_years")).to_be_empty()
+    expect(error("client.national_id")).to_be_empty()
+
+    operator.get_by_test_id("more-family").locator("summary").click()
+    operator.get_by_test_id("add-guardians").press("Enter")
+    expect(operator.get_by_test_id("guardians.0.name")).to_be_focused()  # the new row's first field
+    operator.keyboard.type("นางมาลี ใจดี")
+    operator.get_by_test_id("guardians.0.relationship_to_client").select_option("mother")
+    for _ in range(2):
+        operator.get_by_test_id("add-household_members").click()
+    operator.get_by_test_id("household_members.0.name").fill("นายชั่วคราว")
+    operator.get_by_test_id("household_members.1.name").fill("ด.ช. มานะ ใจดี")
+    operator.get_by_test_id("household_members.1.relationship_to_client").select_option("sibling")
+    operator.get_by_test_id("household_members.1.age_years").fill("12")
+    operator.get_by_test_id("household_members.1.national_id").fill(BAD_ID)
+    expect(error("household_members.1.national_id")).not_to_be_empty()
+    operator.get_by_test_id("remove-household_members.0").press("Enter")  # the row below moves up, its error too
+    expect(operator.get_by_test_id("household_members.0.name")).to_have_value("ด.ช. มานะ ใจดี")
+    expect(operator.get_by_test_id("household_members.1.name")).to_have_count(0)
+    expect(error("household_members.0.national_id")).not_to_be_empty()
+    operator.get_by_test_id("household_members.0.national_id").fill(GOOD_ID)
+    expect(error("household_members.0.national_id")).to_be_empty()
+    operator.get_by_test_id("description").fill("เด็กถูกตีทุกวัน")
+    operator.screenshot(path=shots / "1b-intake-family-rows.png", full_page=True)
+    with operator.expect_request(lambda r: r.method == "POST" and r.url.endswith("/api/intake/cases")) as posted:
+        operator.keyboard.press("Control+Enter")
+    case_id = operator.get_by_test_id("new-case").inner_text()
+    operator.screenshot(path=shots / "2-intake-submitted.png", full_page=True)
+    expect(operator.get_by_test_id("household_members.0.name")).to_have_count(0)  # a clean form for the next call
+    operator.get_by_test_id("language").click()
+    pick(operator, "location.province_code", "50", "Chiang Mai")  # the pickers speak the page's language
+    expect(operator.get_by_test_id("location.district_code").locator("option[value='5001']")).to_have_text(
+        "Mueang Chiang Mai")
+    operator.get_by_test_id("language").click()
+    sent = posted.value.post_data_json
+    assert isinstance(sent, dict)
+    return case_id, sent
+
+
+def error_of(page: Page, name: str) -> Locator:
+    """Return the error box beside a field of the report form."""
+    return page.locator(f"#intake-form [data-field='{name}'] > .error")
+
+
+def pick(page: Page, name: str, code: str, thai_name: str) -> None:
+    """Choose an area from a picker once its list has come (named in Thai, the page's language)."""
+    picker = page.get_by_test_id(name)
+    expect(picker.locator(f"option[value='{code}']")).to_have_text(thai_name)
+    picker.select_option(code)
+
+
+def open_timeline_rows(auditor: Page) -> None:
+    """Open the case's first event in the timeline with a click and its second from the keyboard: each shows the
+    event's JSON and its proof."""
+    rows = auditor.get_by_test_id("timeline").locator("details")
+    first, second = rows.nth(0), rows.nth(1)
+    first.locator("summary").click()
+    expect(first.locator("pre")).to_be_visible()
+    expect(first.locator("pre")).to_contain_text('"type": "saphan.intake.report-received.v1"')
+    expect(first.locator("[data-testid^='event-proof-']")).to_contain_text("ยืนยันแล้ว")
+    expect(first.locator("[data-testid^='event-proof-']")).to_contain_text("ค่าแฮชราก")
+    expect(second.locator("pre")).not_to_be_visible()
+    second.locator("summary").focus()
+    auditor.keyboard.press("Enter")
+    expect(second.locator("pre")).to_contain_text('"type": "saphan.')
+    auditor.keyboard.press("Enter")  # and closes it again
+    expect(second.locator("pre")).not_to_be_visible()
+
+
 def test_report_board_inbox_live_case_page_and_replay_in_a_real_browser(
     tmp_path: Path, system_databases: dict[str, str], system_broker: BrokerUnderTest | None, browser: Browser,
     backend: str,
@@ -79,23 +179,13 @@ def test_report_board_inbox_live_case_page_and_replay_in_a_real_browser(
     with saphan_up(tmp_path / "var", system_databases, system_broker) as system:
         console = system.urls["console"]
         operator = signed_in(browser, console, "hotline-1300", "hotline_operator", errors)
-        form = operator.locator("#intake-form")
         expect(operator.get_by_test_id("nav-inbox")).to_have_count(0)  # the menu follows the role
         expect(operator.get_by_test_id("nav-audit")).to_have_count(0)
-        expect(operator.get_by_test_id("channel")).to_be_focused()
-        operator.get_by_test_id("client.name").fill("ด.ญ. มานี ใจดี")
-        operator.get_by_test_id("location.province_code").fill("10")
-        operator.get_by_test_id("location.district_code").fill("1001")
-        operator.get_by_test_id("location.subdistrict_code").fill("1001")  # one digit short: refused as you type
-        operator.get_by_test_id("problem-domestic_violence").check()
-        expect(form.locator("[data-field='location.subdistrict_code'] .error")).not_to_be_empty()
-        operator.screenshot(path=shots / "1-intake-checked-as-you-type.png", full_page=True)
-        operator.get_by_test_id("location.subdistrict_code").fill("100101")
-        expect(form.locator("[data-field='location.subdistrict_code'] .error")).to_be_empty()
-        operator.get_by_test_id("description").fill("เด็กถูกตีทุกวัน")
-        operator.keyboard.press("Control+Enter")
-        case_id = operator.get_by_test_id("new-case").inner_text()
-        operator.screenshot(path=shots / "2-intake-submitted.png", full_page=True)
+        case_id, sent = report_from_the_keyboard(operator, shots)
+        assert [p["name"] for p in sent["guardians"]] == ["นางมาลี ใจดี"]
+        assert sent["household_members"] == [{"name": "ด.ช. มานะ ใจดี", "relationship_to_client": "sibling",
+                                              "national_id": GOOD_ID, "age_years": 12}]
+        assert sent["location"] == {"province_code": "10", "district_code": "1001", "subdistrict_code": "100101"}
 
         operator.get_by_test_id("nav-board").click()
         expect(operator.get_by_test_id(f"board-{case_id}")).to_be_visible()
@@ -136,6 +226,8 @@ def test_report_board_inbox_live_case_page_and_replay_in_a_real_browser(
         expect(proofs.first).to_contain_text("ยืนยันแล้ว")
         assert all(text == "ยืนยันแล้ว" for text in proofs.all_inner_texts())
         auditor.screenshot(path=shots / "6-audit-verified.png", full_page=True)
+        open_timeline_rows(auditor)
+        auditor.screenshot(path=shots / "6b-audit-event-opened.png", full_page=True)
         auditor.get_by_test_id("as-of").fill("1")
         expect(auditor.get_by_test_id("as-of-label")).to_contain_text("1 จาก")
         expect(auditor.get_by_test_id("view-referral")).to_contain_text("—")  # not routed yet at the first event

@@ -1,4 +1,5 @@
-"""The contracts: every event model is registered, frozen, closed, versioned, and its schema file is current."""
+"""The contracts: every event model is registered, frozen, closed, versioned; every generated file under contracts/
+(schemas, AsyncAPI, OpenAPI) is current; each service's OpenAPI document has the shape of OpenAPI 3."""
 
 import json
 
@@ -10,7 +11,9 @@ from contracts.envelope import EventData
 from contracts.registry import BY_TYPE, EVENT_MODELS
 from contracts.topics import PUBLISHED_TOPICS
 from saphan_runtime import cloudevents
-from saphan_runtime.schemas import ENVELOPE_FILE, SCHEMA_DIR, expected_schemas, load_schema, stale_schemas
+from saphan_runtime.contract_files import OPENAPI_DIR, check_contracts
+from saphan_runtime.schemas import ENVELOPE_FILE, SCHEMA_DIR, expected_schemas, load_schema
+from saphan_runtime.service_catalogue import CONSOLE, SERVICES
 from tests.helpers import case_reported_event
 
 
@@ -22,8 +25,11 @@ def _all_subclasses(cls: type) -> set[type]:
     return found
 
 
-def test_every_schema_file_matches_its_model_so_a_model_change_needs_a_regeneration() -> None:
-    assert stale_schemas() == [], "run `saphan schemas` and commit the result"
+HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
+
+
+def test_every_generated_file_matches_the_models_and_services_so_a_change_needs_a_regeneration() -> None:
+    assert check_contracts() == [], "run `saphan schemas` and commit the result"
     assert sorted(p.name for p in SCHEMA_DIR.glob("*.json")) == sorted(expected_schemas())
 
 
@@ -63,3 +69,17 @@ def test_the_envelope_is_canonical_json_that_round_trips() -> None:
     event = cloudevents.decode(raw)
     assert cloudevents.encode(event).encode() == raw
     assert event.subject == "c-3" and event.sequence == "0000000001"
+
+
+@pytest.mark.parametrize("name", [*SERVICES, CONSOLE])
+def test_each_exported_openapi_document_has_the_shape_of_openapi_3(name: str) -> None:
+    document = json.loads((OPENAPI_DIR / f"{name}.json").read_text(encoding="utf-8"))
+    assert document["openapi"].startswith("3.") and document["info"]["title"] and document["info"]["version"]
+    assert document["paths"], f"{name} documents no path"
+    for path, item in document["paths"].items():
+        operations = {method: operation for method, operation in item.items() if method in HTTP_METHODS}
+        assert operations, f"{name} {path} has no operation"
+        for method, operation in operations.items():
+            assert operation["responses"], f"{name} {method.upper()} {path} documents no response"
+    validator = pytest.importorskip("openapi_spec_validator")  # comes with moto[server]; the full check when present
+    validator.validate(document)

@@ -1,4 +1,4 @@
-"""The `saphan` command: run the system, one service or the broker; export the event schemas."""
+"""The `saphan` command: run the system, one service or the broker; generate the contracts and deployment files."""
 
 import os
 from pathlib import Path
@@ -46,17 +46,45 @@ def broker(port: Annotated[int, typer.Option(help="0 picks a free port")] = 9092
 
 
 @app.command()
-def schemas(check: Annotated[bool, typer.Option(help="fail if a schema file is stale")] = False) -> None:
-    """Regenerate the JSON Schemas in contracts/schemas from the event models."""
-    from saphan_runtime.schemas import stale_schemas, write_schemas
+def schemas(check: Annotated[bool, typer.Option(help="fail if a generated file is stale or a change incompatible")]
+            = False) -> None:
+    """Regenerate contracts/ from the event models and the services: each event's JSON Schema (refusing a change that
+    earlier revisions cannot read: that is a new version), the AsyncAPI document and each service's OpenAPI
+    document."""
+    from saphan_runtime.contract_files import IncompatibleChange, check_contracts, write_contracts
 
     if check:
-        stale = stale_schemas()
-        if stale:
-            typer.echo(f"stale schema files (run `saphan schemas`): {', '.join(stale)}", err=True)
+        problems = check_contracts()
+        for problem in problems:
+            typer.echo(problem, err=True)
+        if problems:
             raise typer.Exit(1)
         return
-    for path in write_schemas():
+    try:
+        written = write_contracts()
+    except IncompatibleChange as refusal:
+        typer.echo(f"nothing written:\n{refusal}", err=True)
+        raise typer.Exit(1) from refusal
+    for path in written:
+        typer.echo(f"{'wrote' if path.exists() else 'removed'} {path}")
+    typer.echo(f"{len(written)} file(s) changed" if written else "contracts/ is up to date")
+
+
+@app.command()
+def deployment(check: Annotated[bool, typer.Option(help="fail if a generated deployment file is stale")] = False
+               ) -> None:
+    """Regenerate the deployment files that follow the code: each service's settings file (deploy/config), the topic
+    list (deploy/kafka/topics.txt) and the Kubernetes workloads (deploy/k8s/services.yaml)."""
+    from saphan_runtime.deployment import stale_files, write_files
+
+    if check:
+        stale = stale_files()
+        for name in stale:
+            typer.echo(f"deploy/{name} is stale: run `saphan deployment`", err=True)
+        if stale:
+            raise typer.Exit(1)
+        return
+    for path in write_files():
         typer.echo(f"wrote {path}")
 
 

@@ -13,7 +13,7 @@ from aiokafka.errors import KafkaError
 from opentelemetry import trace
 from opentelemetry.trace import SpanKind
 from pydantic import ValidationError
-from sqlalchemy import Table, insert
+from sqlalchemy import Table, func, insert, select
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -213,6 +213,12 @@ class InboxConsumer:
                 })
         except IntegrityError:
             log.info("dead letter %s/%s@%s already recorded", record.topic, record.partition, record.offset)
+
+
+async def dead_letters_by_topic(session: AsyncSession, dead_letters: Table) -> dict[str, int]:
+    """Return how many messages are recorded as dead letters, by the topic (its name on the broker) they came from."""
+    rows = await session.execute(select(dead_letters.c.topic, func.count()).group_by(dead_letters.c.topic))
+    return {topic: int(count) for topic, count in rows.tuples()}
 
 
 def _first_errors(error: ValidationError, limit: int = 3) -> str:

@@ -1,16 +1,20 @@
 """Kafka clients and topics, with the settings Saphan relies on (acks=all, manual commits, earliest)."""
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Iterable
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import TopicAlreadyExistsError
+from aiokafka.errors import IllegalStateError, TopicAlreadyExistsError
 
+from contracts.topics import configs_of
 from saphan_runtime.settings import BrokerSettings
 
 log = logging.getLogger(__name__)
+
+POSITION_TIMEOUT_SECONDS = 1.0  # a partition whose position is being reset is left out of the lag, not waited for
 
 
 def require_bootstrap(settings: BrokerSettings) -> str:
@@ -52,12 +56,13 @@ def consumer(settings: BrokerSettings, group_id: str, topics: Iterable[str]) -> 
 
 
 async def ensure_topics(settings: BrokerSettings, topics: dict[str, int]) -> None:
-    """Create the topics that do not exist yet (name → partitions); existing ones are left alone."""
+    """Create the topics that do not exist yet (name → partitions), with their configs; existing ones are left alone."""
     admin = AIOKafkaAdminClient(bootstrap_servers=require_bootstrap(settings), client_id="saphan-admin")
     await admin.start()
     try:
         existing = set(await admin.list_topics())
-        missing = [NewTopic(name, n, 1) for name, n in topics.items() if name not in existing]
+        missing = [NewTopic(name, n, 1, topic_configs=configs_of(settings.logical_topic(name)))
+                   for name, n in topics.items() if name not in existing]
         if missing:
             await _create(admin, missing)
     finally:
@@ -98,3 +103,19 @@ async def read_from_beginning(settings: BrokerSettings, topic: str) -> AsyncIter
 async def _caught_up(reader: AIOKafkaConsumer, partitions: list[TopicPartition]) -> bool:
     ends = await reader.end_offsets(partitions)
     return all([await reader.position(tp) >= ends[tp] for tp in partitions])
+
+
+async def lag(consumer: AIOKafkaConsumer) -> dict[TopicPartition, int]:
+    """Return each assigned partition's lag: its high-water mark (learnt from the last fetch) minus the consumer's
+    position; a partition not fetched yet, or whose position is still being reset, is left out."""
+    lags: dict[TopicPartition, int] = {}
+    for partition in consumer.assignment():
+        highwater = consumer.highwater(partition)
+        if highwater is None:
+            continue
+        try:
+            position = await asyncio.wait_for(consumer.position(partition), POSITION_TIMEOUT_SECONDS)
+        except (TimeoutError, IllegalStateError):
+            continue
+        lags[partition] = max(highwater - position, 0)
+    return lags

@@ -3,6 +3,7 @@
 import asyncio
 import contextlib
 import logging
+from datetime import datetime
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
@@ -82,12 +83,8 @@ class OutboxRelay:
     async def backlog(self) -> int:
         """Return how many stored events wait to be published."""
         async with self._read_sessions() as session:
-            cursor = select(self._cursor.c.position).where(self._cursor.c.relay == self._name).scalar_subquery()
-            waiting = await session.scalar(
-                select(func.count()).select_from(self._events)
-                .where(self._events.c.position > func.coalesce(cursor, 0), self._events.c.topic.is_not(None))
-            )
-        return int(waiting or 0)
+            waiting, _ = await pending(session, {"events": self._events, "relay_cursor": self._cursor}, self._name)
+        return waiting
 
     async def _read_batch(self) -> tuple[int | None, list[Row[Any]]]:
         async with self._read_sessions() as session, session.begin():
@@ -133,3 +130,14 @@ class OutboxRelay:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), timeout=self._poll_seconds)
         self._wake.clear()
+
+
+async def pending(session: AsyncSession, tables: dict[str, Table], relay: str) -> tuple[int, datetime | None]:
+    """Return how many stored events wait for a relay to publish them, and when the oldest of them was stored."""
+    events, cursor = tables["events"], tables["relay_cursor"]
+    published = select(cursor.c.position).where(cursor.c.relay == relay).scalar_subquery()
+    row = (await session.execute(
+        select(func.count(), func.min(events.c.recorded_at)).select_from(events)
+        .where(events.c.position > func.coalesce(published, 0), events.c.topic.is_not(None))
+    )).one()
+    return int(row[0] or 0), row[1]

@@ -1,4 +1,4 @@
-"""Generate the JSON Schema files in contracts/schemas from the event models."""
+"""The JSON Schema of each event type (and of the envelope), generated from the models into contracts/schemas."""
 
 import json
 from pathlib import Path
@@ -20,6 +20,11 @@ def expected_schemas() -> dict[str, dict[str, Any]]:
     return files
 
 
+def versioned_schemas() -> dict[str, dict[str, Any]]:
+    """Return the schemas by the name their history is kept under: the event type, or `cloudevent`."""
+    return {name.removesuffix(".json"): schema for name, schema in expected_schemas().items()}
+
+
 def _with_id(schema: dict[str, Any], uri: str) -> dict[str, Any]:
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": uri, **schema}
 
@@ -27,23 +32,6 @@ def _with_id(schema: dict[str, Any], uri: str) -> dict[str, Any]:
 def render(schema: dict[str, Any]) -> str:
     """Return a schema as the text stored in its file."""
     return json.dumps(schema, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
-
-
-def write_schemas(directory: Path = SCHEMA_DIR) -> list[Path]:
-    """Write every schema file and return their paths."""
-    directory.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, schema in expected_schemas().items():
-        path = directory / name
-        path.write_text(render(schema), encoding="utf-8")
-        written.append(path)
-    return written
-
-
-def stale_schemas(directory: Path = SCHEMA_DIR) -> list[str]:
-    """Return the names of schema files that are missing or differ from the models."""
-    return [name for name, schema in expected_schemas().items()
-            if not (directory / name).is_file() or (directory / name).read_text(encoding="utf-8") != render(schema)]
 
 
 def load_schema(type_name: str, directory: Path = SCHEMA_DIR) -> dict[str, Any]:

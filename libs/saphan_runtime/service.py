@@ -2,6 +2,7 @@
 
 import asyncio
 import contextlib
+import functools
 import logging
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
@@ -17,14 +18,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts.envelope import EventData
 from contracts.topics import EVENT_TOPICS, dead_letter_topic, partitions_of
-from saphan_runtime import db, dev_issuer, kafka, migrations, parties
+from saphan_runtime import db, dev_issuer, kafka, leadership, migrations, parties
 from saphan_runtime.access import RecordAccess, record_access
 from saphan_runtime.auth import KeySet, TokenVerifier
 from saphan_runtime.background import Changes, Ticker, repeat
 from saphan_runtime.bus import Handler, MessageBus
 from saphan_runtime.eventstore import InboxKey, Projector, UnitOfWork
+from saphan_runtime.figures import runtime_figures
 from saphan_runtime.http import health_router, install_error_handlers
 from saphan_runtime.inbox import AnyEvent, InboxConsumer, Subscriptions
+from saphan_runtime.logs import configure_logging
+from saphan_runtime.metrics import GaugeReader, Metrics, RequestMetrics, metrics_router
 from saphan_runtime.outbox import OutboxRelay
 from saphan_runtime.sealing import Keyring
 from saphan_runtime.settings import ServiceSettings
@@ -59,6 +63,7 @@ class ServiceParts:
     tickers: Sequence[Ticker] = ()
     case_of: CaseOf = case_in_path  # which case a request is about, for need-to-know checks
     keyring: Keyring | None = None  # the case keys sealing personal data, for a service that holds any
+    gauges: Sequence[GaugeReader] = ()  # the service's own figures for /metrics, read when scraped
 
 
 class Service:
@@ -87,9 +92,11 @@ class Service:
         self.producer: AIOKafkaProducer | None = None
         self.relay: OutboxRelay | None = None
         self.consumer: InboxConsumer | None = None
-        self._kafka_consumer: AIOKafkaConsumer | None = None
+        self.kafka_consumer: AIOKafkaConsumer | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self.changes = Changes()
+        own_figures = [functools.partial(gauges, self) for gauges in parts.gauges]
+        self.metrics = Metrics(self.settings.name, [*runtime_figures(self), *own_figures])
         self.app = self._create_app()
 
     def unit_of_work(self, inbox: InboxKey | None = None) -> UnitOfWork:
@@ -104,7 +111,8 @@ class Service:
         self.changes.notify()
 
     async def start(self) -> None:
-        """Migrate the database, make sure the topics exist, then start the relay and the consumer."""
+        """Migrate the database, make sure the topics exist, then start the consumer, and the relay and tickers
+        while this replica leads."""
         setup_tracing(self.settings.name)
         SQLAlchemyInstrumentor().instrument(engine=self.engine.sync_engine)
         await migrations.upgrade_async(self.database_url, self.parts.migrations)
@@ -116,25 +124,32 @@ class Service:
                                  gate=self.write_gate,
                                  batch_size=self.settings.relay_batch_size,
                                  poll_seconds=self.settings.relay_poll_seconds)
-        self._tasks.append(asyncio.create_task(self.relay.run(), name=f"{self.settings.name}-relay"))
         for hook in self.parts.on_start:
             await hook(self)
         if self.subscriptions:
             await self._start_consumer(self.producer)
-        for ticker in self.parts.tickers:
-            self._tasks.append(asyncio.create_task(repeat(ticker, self), name=f"{self.settings.name}-{ticker.name}"))
+        # Every replica serves HTTP and consumes its share of the partitions; one at a time relays and ticks.
+        self._tasks.append(asyncio.create_task(
+            leadership.lead(self.engine, self.settings.name, "singletons", self._run_singletons),
+            name=f"{self.settings.name}-singletons"))
+
+    async def _run_singletons(self) -> None:
+        assert self.relay is not None
+        loops = [self.relay.run(), *(repeat(ticker, self) for ticker in self.parts.tickers)]
+        await asyncio.gather(*loops)
 
     async def _start_consumer(self, producer: AIOKafkaProducer) -> None:
         broker = self.settings.broker
-        self._kafka_consumer = kafka.consumer(broker, broker.topic(f"saphan-{self.settings.name}"),
-                                              [broker.topic(name) for name in self._subscribed_topics()])
-        await self._kafka_consumer.start()
-        self.consumer = InboxConsumer(name=self.settings.name, consumer=self._kafka_consumer, producer=producer,
+        self.kafka_consumer = kafka.consumer(broker, broker.topic(f"saphan-{self.settings.name}"),
+                                             [broker.topic(name) for name in self.subscribed_topics()])
+        await self.kafka_consumer.start()
+        self.consumer = InboxConsumer(name=self.settings.name, consumer=self.kafka_consumer, producer=producer,
                                       bus=self.bus, subscriptions=self.subscriptions,
                                       sessions=self.sessions, tables=self.tables, broker=self.settings.broker)
         self._tasks.append(asyncio.create_task(self.consumer.run(), name=f"{self.settings.name}-consumer"))
 
-    def _subscribed_topics(self) -> list[str]:
+    def subscribed_topics(self) -> list[str]:
+        """Return the contract names of the topics this service consumes."""
         if AnyEvent in self.subscriptions:
             return [topic for topic in self.parts.topics if not topic.startswith(f"saphan.{self.settings.name}.")]
         return sorted({model.topic for model in self.subscriptions
@@ -154,8 +169,8 @@ class Service:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         self._tasks.clear()
-        if self._kafka_consumer is not None:
-            await self._kafka_consumer.stop()
+        if self.kafka_consumer is not None:
+            await self.kafka_consumer.stop()
         if self.producer is not None:
             await self.producer.stop()
         await self.engine.dispose()
@@ -187,12 +202,14 @@ class Service:
                 await self.stop()
 
         app = FastAPI(title=self.parts.title, description=self.parts.description, lifespan=lifespan)
-        app.state.service = self
+        app.state.service, app.state.metrics = self, self.metrics
         install_error_handlers(app)
         app.include_router(health_router())
+        app.include_router(metrics_router())
         for router in self.parts.routers:
             app.include_router(router)
-        FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz")
+        app.add_middleware(RequestMetrics, metrics=self.metrics)
+        FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz,metrics")
         return app
 
 
@@ -223,7 +240,7 @@ def serve(service: Service) -> None:
     """Run the service's HTTP app (and, through its lifespan, its relay and consumer) until stopped."""
     import uvicorn
 
-    logging.basicConfig(level=os.environ.get("SAPHAN_LOG_LEVEL", "INFO"),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    uvicorn.run(service.app, host=service.settings.host, port=service.settings.port, log_level="warning",
+    configure_logging(service.settings.name)
+    # log_config=None: uvicorn's error and access lines go through the handler configure_logging installed.
+    uvicorn.run(service.app, host=service.settings.host, port=service.settings.port, log_config=None,
                 timeout_graceful_shutdown=5)

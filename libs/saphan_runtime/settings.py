@@ -34,7 +34,8 @@ class BrokerSettings(BaseSettings):
 class ServiceSettings(BaseSettings):
     """Settings common to the four services; a subclass sets `env_prefix` and the defaults below."""
 
-    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
+    # An empty variable counts as unset (compose passes optional ones through as ${NAME:-}).
+    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True, env_ignore_empty=True)
 
     name: str = "service"
     host: str = "127.0.0.1"
@@ -50,6 +51,8 @@ class ServiceSettings(BaseSettings):
     # A service that holds personal data seals it with a key per case, wrapped by this master key: 32 bytes, base64
     # (<PREFIX>MASTER_KEY). Unset: a development key kept in SAPHAN_VAR_DIR/<name>-master.key.
     seals_personal_data: ClassVar[bool] = False
+    # Fields of this class a subclass's process never reads (kept out of its deployment files and `saphan settings`).
+    unused_settings: ClassVar[frozenset[str]] = frozenset()
     master_key: str = Field(default="", repr=False)
 
     def development_defaults(self) -> list[str]:

@@ -97,7 +97,9 @@ class Supervisor:
         # The console reaches each service on its port here.
         addresses = {f"CONSOLE_{name.upper()}_URL": f"http://127.0.0.1:{port}" for name, port in self.ports.items()}
         for name, port in self.ports.items():
-            env = {**os.environ, **addresses, "KAFKA_BOOTSTRAP_SERVERS": self.bootstrap_servers,
+            # Readable lines by default: these logs are files under var/ that a developer reads, not a collector.
+            env = {"SAPHAN_LOG_FORMAT": "text", **os.environ, **addresses,
+                   "KAFKA_BOOTSTRAP_SERVERS": self.bootstrap_servers,
                    "SAPHAN_VAR_DIR": str(self.var_dir), f"{name.upper()}_PORT": str(port)}
             child = Child(name, port, logs / f"{name}.log", env)
             child.start()

@@ -10,7 +10,10 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import asyncpg
+import httpx
 import uvicorn
+from prometheus_client.parser import text_string_to_metric_families
+from prometheus_client.samples import Sample
 
 from contracts.access import Role
 from saphan_runtime import dev_issuer
@@ -127,3 +130,19 @@ async def read_topic(broker: BrokerUnderTest, topic: str, *, at_least: int, with
 def bearer(var_dir: Path, unit: str | None, *roles: Role, user: str = "tester") -> dict[str, str]:
     """Return the Authorization header of a development-issuer token for a user of a unit with roles."""
     return {"Authorization": f"Bearer {dev_issuer.mint(var_dir, user=user, unit=unit, roles=list(roles))}"}
+
+
+async def scrape(base_url: str) -> list[Sample]:
+    """Return every sample a process's /metrics exposes, parsed as Prometheus parses it (and asked without a token)."""
+    async with httpx.AsyncClient(timeout=10) as client:
+        response = await client.get(f"{base_url}/metrics")
+    response.raise_for_status()
+    return [sample for family in text_string_to_metric_families(response.text) for sample in family.samples]
+
+
+def sample_value(samples: list[Sample], name: str, **labels: str) -> float | None:
+    """Return the value of the sample of that name whose labels include these, or None when there is none."""
+    found = [s.value for s in samples if s.name == name and labels.items() <= s.labels.items()]
+    if len(found) > 1:
+        raise AssertionError(f"{len(found)} samples of {name} match {labels}")
+    return found[0] if found else None

@@ -2,7 +2,7 @@
 
 from contracts.topics import PUBLISHED_TOPICS
 from saphan_runtime.service import Service, ServiceParts
-from services.audit import api, api_proofs, api_trail, background, checkpoints, db, projections
+from services.audit import api, api_proofs, api_trail, background, checkpoints, db, metrics, projections
 from services.audit.handlers import handlers
 from services.audit.settings import Settings
 from services.audit.worker import SUBSCRIPTIONS
@@ -25,6 +25,7 @@ def bootstrap(settings: Settings | None = None) -> Service:
         topics=PUBLISHED_TOPICS,
         routers=[api.router, api_proofs.proofs_router(signer.public_key), api_trail.trail_router(signer.public_key)],
         tickers=[background.checkpoint_every(settings.checkpoint_seconds)],
+        gauges=[metrics.ledger_size],
         title="Saphan audit / ตรวจสอบ",
         description="The tamper-evident ledger of every case event: timelines, signed checkpoints, RFC 6962 proofs.",
     ))

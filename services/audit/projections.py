@@ -100,6 +100,11 @@ async def ledger_head(session: AsyncSession) -> tuple[int, bytes]:
     return frontier.size, frontier.root()
 
 
+async def ledger_size(session: AsyncSession) -> int:
+    """Return how many entries the ledger holds (its tree's size: one row, no count of the entries)."""
+    return int(await session.scalar(select(ledger_frontier.c.size).where(ledger_frontier.c.id == 1)) or 0)
+
+
 async def newest_checkpoint_size(session: AsyncSession) -> int:
     """Return the size of the newest checkpoint (0 if none)."""
     return int(await session.scalar(select(func.max(checkpoints.c.tree_size))) or 0)

@@ -1,5 +1,7 @@
 """The console's settings, read from CONSOLE_* variables (and the AUTH_* and SAPHAN_* ones every service reads)."""
 
+from typing import ClassVar
+
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
@@ -15,6 +17,9 @@ class Settings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="CONSOLE_", extra="ignore")
 
     name: str = "console"
+    # The console keeps no database and talks to no broker: it calls the services over HTTP.
+    unused_settings: ClassVar[frozenset[str]] = frozenset(
+        {"database_url", "relay_poll_seconds", "relay_batch_size", "broker", "master_key"})
     port: int = Field(default=8000, ge=1, le=65535)
     intake_url: str = "http://127.0.0.1:8001"
     referral_url: str = "http://127.0.0.1:8002"

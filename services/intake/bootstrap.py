@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from saphan_runtime.background import Ticker
 from saphan_runtime.service import Service, ServiceParts
-from services.intake import api, background, db, projections
+from services.intake import api, api_geography, background, db, projections
 from services.intake.handlers import handlers
 from services.intake.settings import Settings
 from services.intake.worker import SUBSCRIPTIONS
@@ -16,7 +16,8 @@ def bootstrap(settings: Settings | None = None) -> Service:
     keyring = settings.keyring()
     return Service(ServiceParts(
         settings=settings, metadata=db.metadata, migrations="services.intake:migrations",
-        handlers=handlers(keyring), project=projections.project, subscriptions=SUBSCRIPTIONS, routers=[api.router],
+        handlers=handlers(keyring), project=projections.project, subscriptions=SUBSCRIPTIONS,
+        routers=[api.router, api_geography.router],
         keyring=keyring, tickers=_tickers(settings),
         title="Saphan intake / รับแจ้งเหตุ", description="Takes reports and opens cases.",
     ))

@@ -2,7 +2,7 @@
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from enum import StrEnum
 
 from contracts.common import ClosureReason, Location, RuleFired, Sealed, Urgency
@@ -19,11 +19,10 @@ from contracts.intake import (
     ReportReceived,
     RequestKind,
 )
-from saphan_runtime.errors import Conflict, DomainError, NotFound
-from services.intake import duplicates, geography, triage
-from services.intake.people import clean_national_id, national_id_is_valid
+from saphan_runtime.errors import Conflict, NotFound
+from services.intake import duplicates, triage
+from services.intake.facts import check_report
 
-CLOCK_SKEW = timedelta(minutes=5)
 CLOSING_KINDS = {RequestKind.INFORMATION_ONLY: ClosureReason.INFORMATION_ONLY,
                  RequestKind.COUNSELLING_ONLY: ClosureReason.COUNSELLING_ONLY}
 
@@ -85,29 +84,6 @@ def report(
         events.append(PossibleDuplicateFlagged(case_id=case_id, existing_case_id=existing, decided_by=matched,
                                                flagged_at=now))
     return events
-
-
-def check_report(report: IntakeReport, now: datetime) -> None:
-    """Refuse a report whose facts cannot be true; each check names the field at fault."""
-    if report.received_at > now + CLOCK_SKEW:
-        raise DomainError("received_at is in the future / เวลารับแจ้งอยู่ในอนาคต", field="body.received_at")
-    birth = report.client.birth_date
-    if birth is not None and birth > report.received_at.date():
-        raise DomainError("the birth date is after the report / วันเกิดอยู่หลังวันที่รับแจ้ง", field="body.client.birth_date")
-    check_national_ids(report)
-    location = report.location
-    geography.check_location(location.province_code, location.district_code, location.subdistrict_code)
-
-
-def check_national_ids(report: IntakeReport) -> None:
-    """Refuse a national ID whose check digit is wrong."""
-    people = [("body.client.national_id", report.client.national_id)]
-    for group in ("guardians", "alleged_perpetrators", "household_members"):
-        people += [(f"body.{group}.{n}.national_id", p.national_id) for n, p in enumerate(getattr(report, group))]
-    for path, national_id in people:
-        if national_id and not national_id_is_valid(clean_national_id(national_id)):
-            raise DomainError(f"national ID {national_id} fails its check digit / เลขประจำตัวประชาชนไม่ถูกต้อง",
-                              field=path)
 
 
 def close(case: IntakeCase | None, *, reason: ClosureReason, now: datetime) -> list[EventData]:

@@ -1,4 +1,5 @@
-"""Thai administrative areas: check that a report's location codes are real and nest, and name them.
+"""Thai administrative areas: check that a report's location codes are real and nest, name them, and list them for
+the pickers of a report form.
 
 The official list is the `geothai` package (DOPA codes). Its `province()`, `district()` and `subdistrict()`
 look codes up in dicts it builds once, lazily, on first use, so each check here costs a few dict lookups.
@@ -29,6 +30,46 @@ class Area:
     subdistrict_code: str | None = None
     subdistrict_name_th: str | None = None
     subdistrict_name_en: str | None = None
+
+
+@dataclass(frozen=True)
+class Place:
+    """One area of the official list: its DOPA code and its Thai and English names."""
+
+    code: str
+    name_th: str
+    name_en: str
+
+
+def _place(area: Province | District | Subdistrict) -> Place:
+    return Place(code=area.code, name_th=area.name_th, name_en=area.name_en)
+
+
+def provinces() -> list[Place]:
+    """Return every province, by code."""
+    return [_place(found) for found in geothai.provinces()]
+
+
+def find_province(code: str) -> Place | None:
+    """Return the province with this code, or None."""
+    found = geothai.province(code)
+    return None if found is None else _place(found)
+
+
+def find_district(code: str) -> Place | None:
+    """Return the district with this code, or None."""
+    found = geothai.district(code)
+    return None if found is None else _place(found)
+
+
+def districts_of(province_code: str) -> list[Place]:
+    """Return the districts of a province, by code (none for an unknown province)."""
+    return [_place(found) for found in geothai.districts(province_code)]
+
+
+def subdistricts_of(district_code: str) -> list[Place]:
+    """Return the subdistricts of a district, by code (none for an unknown district)."""
+    return [_place(found) for found in geothai.subdistricts(district_code)]
 
 
 def _province(code: str) -> Province:

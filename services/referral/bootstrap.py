@@ -5,7 +5,7 @@ from datetime import datetime
 
 from saphan_runtime.cloudevents import now
 from saphan_runtime.service import Service, ServiceParts
-from services.referral import api, api_agencies, api_casework, background, db, projections, queries
+from services.referral import api, api_agencies, api_casework, background, db, metrics, projections, queries
 from services.referral.handlers import Policy, handlers
 from services.referral.registry import load_registry_file
 from services.referral.rules import load_rules
@@ -26,5 +26,6 @@ def bootstrap(settings: Settings | None = None, clock: Callable[[], datetime] = 
         on_start=[background.seed_registry(load_registry_file(settings.agencies_file))],
         tickers=[background.deadline_watch(settings.deadline_check_seconds, clock),
                  background.webhook_dispatch(settings.webhook_dispatch_seconds, clock)],
+        gauges=[metrics.deadlines_due(clock)],
         title="Saphan referral / ส่งต่อ", description="Routes cases between the four agencies and follows referrals.",
     ))

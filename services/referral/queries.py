@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts.agencies import AgencyUnit
@@ -20,6 +20,7 @@ from services.referral.db import (
     routings,
     webhooks,
 )
+from services.referral.deadlines import PENDING_WHILE
 
 ACTIVE = ("requested", "received", "accepted", "in_progress", "on_hold")
 
@@ -120,6 +121,21 @@ async def deadlines_due(session: AsyncSession, now: datetime, limit: int = 200) 
                                  .where(deadlines.c.state == "pending", deadlines.c.due_at <= now)
                                  .order_by(deadlines.c.due_at).limit(limit))
     return [(row.referral_id, row.kind) for row in rows]
+
+
+async def unanswered_deadlines(session: AsyncSession, now: datetime, soon: datetime) -> dict[str, tuple[int, int]]:
+    """Count by deadline kind the referrals that still owe it: (due at or before `now`, due after `now` but by
+    `soon`). An overdue deadline counts until the referral answers, as a met one never does."""
+    counts: dict[str, tuple[int, int]] = {}
+    owing = deadlines.join(referrals, deadlines.c.referral_id == referrals.c.referral_id)
+    for kind, statuses in PENDING_WHILE.items():
+        passed = func.coalesce(func.sum(case((deadlines.c.due_at <= now, 1), else_=0)), 0)
+        row = (await session.execute(
+            select(passed, func.count()).select_from(owing)
+            .where(deadlines.c.kind == kind.value, deadlines.c.state != "met", deadlines.c.due_at <= soon,
+                   referrals.c.status.in_([status.value for status in statuses])))).one()
+        counts[kind.value] = (int(row[0]), int(row[1]) - int(row[0]))
+    return counts
 
 
 

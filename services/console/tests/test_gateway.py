@@ -95,3 +95,24 @@ async def test_the_page_and_its_fonts_are_served_under_a_strict_content_policy(t
     assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy and "unsafe" not in policy
     assert script.status_code == 200 and "javascript" in script.headers["content-type"]
     assert font.status_code == 200 and font.content[:4] == b"wOF2"
+
+
+async def test_the_report_forms_pickers_and_dry_run_come_through_as_intake_answers_them(
+    make_service: Callable[..., Service], tmp_path, caller
+) -> None:
+    intake = make_service("intake")
+    async with running(intake) as intake_url, console(tmp_path, intake_url=intake_url) as client:
+        await client.post("/session/development", json={"unit": "hotline-1300", "role": "hotline_operator"})
+        provinces = await client.get("/api/intake/geography/provinces")
+        districts = await client.get("/api/intake/geography/provinces/10/districts")
+        unknown = await client.get("/api/intake/geography/districts/1099/subdistricts")
+        checked = await client.post("/api/intake/cases/validation", headers={"X-Saphan-Console": "1"}, json={
+            "channel": "hotline_1300", "received_at": "2026-11-21T10:00:00+07:00", "problem_types": [],
+            "client": {"national_id": "1103702071812"}, "location": {"province_code": "10"}})
+    assert provinces.status_code == 200 and provinces.json()["provinces"][0]["name_en"] == "Bangkok"
+    assert "max-age" in provinces.headers["cache-control"]  # the list is kept by the browser a while
+    assert {"code": "1001", "name_th": "เขตพระนคร", "name_en": "Phra Nakhon"} in districts.json()["districts"]
+    assert unknown.status_code == 404 and unknown.json()["errors"][0]["field"] == "path.district_code"
+    assert checked.status_code == 422
+    assert [(e["field"], e["type"]) for e in checked.json()["errors"]] == [
+        ("body.problem_types", "too_short"), ("body.client.national_id", "domain")]

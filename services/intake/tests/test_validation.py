@@ -74,3 +74,20 @@ async def test_only_a_role_that_may_report_may_validate(make_service, caller) ->
     assert "may not report a case" in answers[Role.AUDITOR].json()["detail"]
     assert answers[Role.AGENCY_SYSTEM].status_code == 200
     assert anonymous.status_code == 401
+
+
+async def test_schema_errors_and_facts_at_fault_come_back_together_each_naming_its_field(make_service, caller) -> None:
+    body = report(client={**CHILD, "national_id": "1103702071812", "estimated_age_years": 200},
+                  location={"province_code": "10", "district_code": "5001"},
+                  guardians=[{"relationship_to_client": "mother", "national_id": "1103702071812"}], problem_types=[])
+    async with running(make_service("intake")) as url, operator_client(url, caller) as client:
+        checked = await client.post("/cases/validation", json=body)
+        submitted = await client.post("/cases", json=body)
+    assert checked.status_code == 422 and checked.headers["content-type"] == "application/problem+json"
+    errors = {e["field"]: e for e in checked.json()["errors"]}
+    assert list(errors) == ["body.client.estimated_age_years", "body.problem_types", "body.client.national_id",
+                            "body.guardians.0.national_id", "body.location.district_code"]
+    assert [e["type"] for e in errors.values()].count("domain") == 3
+    assert all(e["message_en"] and e["message_th"] for e in errors.values())
+    assert checked.json()["detail"] == f"invalid fields: {', '.join(errors)}"
+    assert [e["field"] for e in submitted.json()["errors"]] == list(errors)[:2]  # a real report stops at the schema

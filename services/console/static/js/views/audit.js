@@ -1,12 +1,12 @@
-// The auditor's view of a case: its timeline from the ledger, a slider that replays the case as it stood after any
-// event, each event's proof status, a verify button that checks the trail in the browser, and the trail's export.
+// The auditor's view of a case: its timeline from the ledger (each event opens on its JSON and its proof), a slider
+// that replays the case as it stood after any event, a verify button that checks the trail in the browser, and the
+// trail's export.
 
 import { api } from "../api.js";
 import { h, replace, toast } from "../dom.js";
 import { t, when } from "../i18n.js";
 import { verifyTrail } from "../merkle.js";
-
-const PROOF_WORDS = { ok: "proof_ok", bad: "proof_bad", pending: "proof_pending" };
+import { timeline } from "./audit_timeline.js";
 
 function pretty(value) {
   return h("pre.mono", {}, JSON.stringify(value, null, 2));
@@ -17,25 +17,18 @@ export function auditView({ main, session }, caseId) {
   const slider = h("input", { type: "range", min: 1, max: 1, value: 1, "data-testid": "as-of" });
   const moment = h("strong", { "data-testid": "as-of-label" });
   const state = h("div", { "data-testid": "state" });
-  const rows = h("tbody");
+  const history = h("div", { "data-testid": "timeline" }, "…");
   const signature = h("span", { "data-testid": "signature" });
-  const proofs = new Map();
   let events = [];
-
-  const drawRows = (upTo) => replace(rows, events.map((entry, index) => {
-    const proof = proofs.get(entry.sequence);
-    return h(`tr${index + 1 > upTo ? ".later" : ""}`, { "data-testid": `event-${entry.sequence}` },
-      h("td", {}, entry.sequence), h("td", {}, when(entry.time)), h("td", {}, entry.type.replace(/^saphan\./, "")),
-      h("td", {}, entry.source), h("td", { class: proof === "ok" ? "ok" : proof === "bad" ? "bad" : "muted", "data-testid": `proof-${entry.sequence}` },
-        t(PROOF_WORDS[proof] ?? "proof_unknown")));
-  }));
+  let shown = null;  // the timeline, once the ledger answered
+  let checked = null;  // the last verification, for a timeline that answers after it
 
   const replay = async () => {
     const upTo = Number(slider.value);
     const entry = events[upTo - 1];
     if (!entry) return;
     moment.textContent = `${t("event_n")} ${upTo} ${t("of")} ${events.length} · ${when(entry.time)}`;
-    drawRows(upTo);
+    shown?.upTo(upTo);
     try {
       const { data } = await api("audit", `${path}/state?sequence=${entry.sequence}`);
       if (Number(slider.value) !== upTo) return;  // the slider moved on meanwhile
@@ -50,11 +43,10 @@ export function auditView({ main, session }, caseId) {
     try {
       const [{ data: trail }, { data: key }] = await Promise.all([api("audit", `${path}/trail`), api("audit", "/ledger/public-key")]);
       const found = await verifyTrail(trail, key.public_key);
-      proofs.clear();
-      for (const [sequence, result] of found.entries) proofs.set(sequence, result);
+      checked = [found.entries, trail];
+      shown?.proofs(...checked);
       signature.textContent = found.signature === null ? t("proof_pending") : t(found.signature ? "signature_ok" : "signature_bad");
       signature.className = found.signature ? "ok" : "bad";
-      drawRows(Number(slider.value));
     } catch (problem) {
       toast(problem.message);
     }
@@ -80,11 +72,14 @@ export function auditView({ main, session }, caseId) {
       h("a", { href: `/api/audit${path}/trail.zip`, download: `${caseId}-trail.zip`, "data-testid": "export-zip" }, t("export_zip")),
       signature),
     h("h2", {}, t("timeline")),
-    h("table", {}, h("thead", {}, h("tr", {}, ["sequence", "time", "event", "source", "proof"].map((w) => h("th", {}, t(w))))), rows),
+    history,
     h("h2", {}, t("state_views")), state);
 
   api("audit", `${path}/timeline`).then(({ data }) => {
     events = data.events;
+    shown = timeline(events);
+    if (checked) shown.proofs(...checked);
+    replace(history, shown.node);
     slider.max = String(events.length);
     slider.value = String(events.length);
     replay();
