@@ -11,7 +11,7 @@ export SAPHAN_TEST_POSTGRES_URL
 SAPHAN_CHROMIUM ?= /usr/bin/chromium
 export SAPHAN_CHROMIUM
 
-.PHONY: install run test lint schemas browser clean
+.PHONY: install run test lint schemas browser bench soak clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,16 @@ lint: install
 schemas: install
 	$(BIN)/saphan schemas
 	$(BIN)/saphan deployment
+
+# Benchmarks (not tests): end-to-end loads, the raw broker ceiling, ledger figures; JSON, Markdown and a PNG chart
+# under bench/results/. The soak run: steady load for MINUTES at RATE reports a second.
+bench: install
+	$(BIN)/python -m bench.pipeline
+
+MINUTES ?= 10
+RATE ?= 100
+soak: install
+	$(BIN)/python -m bench.soak --minutes $(MINUTES) --rate $(RATE)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

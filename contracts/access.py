@@ -39,6 +39,7 @@ class Relation(StrEnum):
 
 
 POLICY_FILE = Path(__file__).with_name("access_policy.json")
+RESOURCE_LENGTH = 2000  # at most, of an access event's `resource` (a longer request is recorded cut, marked "…")
 
 
 @cache
@@ -82,7 +83,7 @@ class CaseDataAccessed(EventData):
     case_id: str = Field(min_length=1, max_length=64)
     service: str = Field(description="the service that answered, e.g. intake")
     action: str = Field(description="the action of the access policy table, e.g. intake.case.read")
-    resource: str = Field(max_length=2000, description="what was read: the request's path and query")
+    resource: str = Field(max_length=RESOURCE_LENGTH, description="what was read: the request's path and query")
     user: str = Field(max_length=200)
     unit_id: str = Field(max_length=64)
     roles: list[Role]

@@ -1,7 +1,7 @@
 """The agency registry's events (published by referral): units of the four agency kinds, their areas and
 contacts. The `subject` of these events is the unit id."""
 
-from pydantic import AwareDatetime, Field
+from pydantic import AwareDatetime, Field, StrictBool, StrictInt
 
 from contracts.common import AgencyKind, Value
 from contracts.envelope import EventData
@@ -32,8 +32,8 @@ class AgencyUnit(Value):
     name_en: str = Field(min_length=1, max_length=300)
     serves: ServiceArea
     contact: Contact = Field(default_factory=Contact)
-    beds: int | None = Field(default=None, ge=0, description="capacity, where the unit has one (shelter beds)")
-    active: bool = True
+    beds: StrictInt | None = Field(default=None, ge=0, description="capacity, where the unit has one (shelter beds)")
+    active: StrictBool = True
 
 
 class AgencyUnitRecorded(EventData):

@@ -1,8 +1,31 @@
 """Value types shared by several event contracts."""
 
+from datetime import date
 from enum import StrEnum
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
+
+
+def not_a_number(value: object) -> object:
+    """Refuse a number where a date or a moment is due (pydantic would read it as seconds since 1970)."""
+    if isinstance(value, int | float) or isinstance(value, str) and _reads_as_number(value):
+        raise ValueError("write it in ISO 8601 (2026-11-21, 2026-11-21T10:00:00+07:00), not as a number / "
+                         "ใช้รูปแบบ ISO 8601 (2026-11-21, 2026-11-21T10:00:00+07:00) ไม่ใช่ตัวเลข")
+    return value
+
+
+def _reads_as_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+# What callers send as dates and moments: ISO 8601 only, as the OpenAPI documents say (`format: date-time`, `date`).
+IsoDateTime = Annotated[AwareDatetime, BeforeValidator(not_a_number)]
+IsoDate = Annotated[date, BeforeValidator(not_a_number)]
 
 
 class Value(BaseModel):

@@ -2,16 +2,17 @@
 names, ID numbers, addresses and phone numbers, is sealed with the case's key, which stays in intake
 (ReportReceived)."""
 
-from datetime import date
 from enum import StrEnum
 
-from pydantic import AwareDatetime, Field, model_validator
+from pydantic import AwareDatetime, Field, StrictBool, StrictInt, model_validator
 
 from contracts.common import (
     Channel,
     ClosureReason,
     ConsentState,
     DutyShift,
+    IsoDate,
+    IsoDateTime,
     Location,
     ProblemType,
     Relationship,
@@ -41,7 +42,7 @@ class RequestKind(StrEnum):
 class Informant(Value):
     """Who reported; may be anonymous, may leave a number to call back."""
 
-    anonymous: bool = False
+    anonymous: StrictBool = False
     name: str | None = NAME
     callback_phone: str | None = PHONE
     relationship_to_client: Relationship | None = None
@@ -60,11 +61,11 @@ class Client(Value):
 
     name: str | None = NAME
     national_id: str | None = NATIONAL_ID
-    birth_date: date | None = None
-    estimated_age_years: int | None = Field(default=None, ge=0, le=130)
+    birth_date: IsoDate | None = None
+    estimated_age_years: StrictInt | None = Field(default=None, ge=0, le=130)
     sex: Sex = Sex.UNKNOWN
     nationality: str | None = Field(default=None, pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2")
-    disability: bool | None = None
+    disability: StrictBool | None = None
     disability_note: str | None = Field(default=None, max_length=500)
 
 
@@ -75,7 +76,7 @@ class RelatedPerson(Value):
     relationship_to_client: Relationship = Relationship.UNKNOWN
     national_id: str | None = NATIONAL_ID
     phone: str | None = PHONE
-    age_years: int | None = Field(default=None, ge=0, le=130)
+    age_years: StrictInt | None = Field(default=None, ge=0, le=130)
 
 
 class ReportLocation(Location):
@@ -88,7 +89,7 @@ class IntakeReport(Value):
     """Everything an operator or an agency system reports."""
 
     channel: Channel
-    received_at: AwareDatetime
+    received_at: IsoDateTime
     duty_shift: DutyShift | None = None
     request_kind: RequestKind = RequestKind.CASE
     informant: Informant = Field(default_factory=Informant)
@@ -98,7 +99,7 @@ class IntakeReport(Value):
     household_members: list[RelatedPerson] = Field(default_factory=list, max_length=30)
     location: ReportLocation
     problem_types: list[ProblemType] = Field(min_length=1, max_length=12)
-    immediate_danger: bool = Field(default=False, description="the client is in danger right now")
+    immediate_danger: StrictBool = Field(default=False, description="the client is in danger right now")
     description: str = Field(default="", max_length=10_000)
     consent: ConsentState = ConsentState.NOT_YET_ASKED
 

@@ -34,6 +34,12 @@ def configs_of(topic: str) -> dict[str, str]:
     return {"retention.ms": "-1"} if topic in PUBLISHED_TOPICS else {}
 
 
+def relay_marker_topic(producer: str) -> str:
+    """Return the empty topic whose presence tells a producing service's relay the broker still holds what it
+    published (a broker that restarted empty lacks it; see saphan_runtime.broker_memory)."""
+    return f"saphan.{producer}.relay-marker"
+
+
 def dead_letter_topic(consumer: str) -> str:
     """Return the dead-letter topic of one consuming service."""
     return f"saphan.{consumer}.dlq"

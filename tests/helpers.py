@@ -1,6 +1,6 @@
 """Small builders shared by the cross-service tests."""
 
-import json
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -51,30 +51,31 @@ def case_triaged_event(case_id: str, urgency: Urgency = Urgency.URGENT) -> bytes
 
 
 def _event(data: EventData, case_id: str, *, version: int) -> bytes:
-    event = cloudevents.build(data=data, source="/saphan/intake", subject=case_id, stream_id=f"case-{case_id}",
+    producer = data.type_name().split(".")[1]  # saphan.<producer>.<event>.v<n>
+    event = cloudevents.build(data=data, source=f"/saphan/{producer}", subject=case_id, stream_id=f"case-{case_id}",
                               version=version)
     return cloudevents.encode(event).encode()
 
 
-async def publish(broker: BrokerUnderTest, topic: str, value: bytes, key: bytes = b"k") -> None:
-    """Publish one raw message to a contract topic and wait for the broker's acknowledgement."""
+def event_of(data: EventData, case_id: str, *, version: int = 1) -> bytes:
+    """Return any event data as its producer would publish it (a CloudEvent about the case)."""
+    return _event(data, case_id, version=version)
+
+
+async def publish(broker: BrokerUnderTest, topic: str, value: bytes | None, key: bytes = b"k") -> None:
+    """Publish one raw message (None: an empty one) to a contract topic and wait for the broker's acknowledgement."""
+    await publish_all(broker, topic, [value], key=key)
+
+
+async def publish_all(broker: BrokerUnderTest, topic: str, values: Sequence[bytes | None], key: bytes = b"k") -> None:
+    """Publish raw messages to a contract topic in this order, under one key (so one partition)."""
     producer = AIOKafkaProducer(bootstrap_servers=broker.bootstrap_servers, acks="all")
     await producer.start()
     try:
-        await producer.send_and_wait(broker.topic(topic), value=value, key=key)
+        for value in values:
+            await producer.send_and_wait(broker.topic(topic), value=value, key=key)
     finally:
         await producer.stop()
-
-
-def with_data(raw: bytes, **data_changes: Any) -> bytes:
-    """Return an event with some of its data fields replaced (None removes one)."""
-    event = json.loads(raw)
-    for name, value in data_changes.items():
-        if value is None:
-            event["data"].pop(name, None)
-        else:
-            event["data"][name] = value
-    return json.dumps(event).encode()
 
 
 class UsualCallers(httpx.Auth):

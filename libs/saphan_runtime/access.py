@@ -9,7 +9,7 @@ from urllib.parse import parse_qsl, unquote, urlencode
 from fastapi import Depends, Request
 from pydantic import BaseModel, ConfigDict
 
-from contracts.access import CaseDataAccessed, Relation, Role, hidden_fields
+from contracts.access import RESOURCE_LENGTH, CaseDataAccessed, Relation, Role, hidden_fields
 from saphan_runtime.auth import Principal
 from saphan_runtime.authorisation import allowed
 from saphan_runtime.cloudevents import now
@@ -80,9 +80,14 @@ class Reads:
         purpose = unquote(self.request.headers.get(PURPOSE_HEADER, "")).strip()
         await service.bus.handle(RecordAccess(
             case_ids=ids, service=service.settings.name, action=self.action,
-            resource=f"{url.path}?{query}" if query else url.path, user=self.principal.user,
+            resource=cut(f"{url.path}?{query}" if query else url.path, RESOURCE_LENGTH), user=self.principal.user,
             unit_id=self.principal.unit_id, roles=sorted(self.principal.roles),
             purpose=purpose[:500] if purpose else None))
+
+
+def cut(text: str, length: int) -> str:
+    """Return text cut to a length, the cut marked with an ellipsis (a URL padded with made-up parameters, say)."""
+    return text if len(text) <= length else text[:length - 1] + "…"
 
 
 def reads(action: str) -> Any:

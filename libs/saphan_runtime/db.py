@@ -21,6 +21,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+# The largest number an Integer (a version) and a BigInteger (a position, a sequence) column holds; a caller asking
+# for more is refused at the edge (422) rather than failing in the driver.
+MAX_INTEGER = 2**31 - 1
+MAX_BIG_INTEGER = 2**63 - 1
+
 
 class UtcDateTime(TypeDecorator[datetime]):
     """A timezone-aware timestamp stored in UTC; SQLite's naive read-back is given its UTC zone again."""

@@ -59,7 +59,9 @@ def topics_file() -> str:
              "# One topic a line: <name> <partitions> <configs>; configs are comma-separated key=value topic configs",
              "# (kafka-topics.sh --config), or - for none. Read by compose's kafka-init and the Kubernetes topics Job.",
              "# The event topics and the audit ledger are the record, kept forever; dead letters are also kept in",
-             "# each consumer's own database."]
+             "# each consumer's own database. Not here, on purpose: each relay's marker topic",
+             "# (saphan.<service>.relay-marker), which only the relay creates, once the broker holds everything it",
+             "# published (see libs/saphan_runtime/broker_memory.py)."]
     topics = [*PUBLISHED_TOPICS, *(dead_letter_topic(consumer) for consumer in CONSUMERS)]
     width = max(len(topic) for topic in topics) + 2
     for topic in topics:

@@ -10,13 +10,13 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.formparsers import MultiPartException
 
 from saphan_runtime.auth import NoAgency, Unauthenticated
 from saphan_runtime.bus import MessageBus
 from saphan_runtime.errors import Conflict, DomainError, Forbidden, NotFound, Unavailable
 from saphan_runtime.eventstore import ConcurrencyConflict
-
-PROBLEM_JSON = "application/problem+json"
+from saphan_runtime.problems import PROBLEM_JSON, documenting_problems
 
 TITLES = {
     400: "Bad request / คำขอไม่ถูกต้อง",
@@ -79,14 +79,17 @@ def _field_of(error: Any) -> str:
 def problem(
     status: int, detail: str, headers: dict[str, str] | None = None, extra: dict[str, Any] | None = None, **more: Any
 ) -> JSONResponse:
-    """Return an RFC 9457 problem response with a Thai and English title."""
-    body = {"type": "about:blank", "title": TITLES.get(status, "Error / ข้อผิดพลาด"), "status": status,
-            "detail": detail, **(extra or {}), **more}
+    """Return an RFC 9457 problem response with a Thai and English title; extension members (`errors`, what is
+    allowed instead) never replace the standard ones."""
+    standard = {"type": "about:blank", "title": TITLES.get(status, "Error / ข้อผิดพลาด"), "status": status,
+                "detail": detail}
+    body = {**standard, **(extra or {}), **more, **standard}
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    """Answer validation errors with 422 naming each field at fault, and HTTP errors as problems."""
+    """Answer validation errors with 422 naming each field at fault, and HTTP errors as problems; the app's OpenAPI
+    document says so."""
 
     @app.exception_handler(RequestValidationError)
     async def on_invalid(_: Request, error: RequestValidationError) -> JSONResponse:
@@ -136,7 +139,21 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def on_http(_: Request, error: StarletteHTTPException) -> JSONResponse:
+        if unreadable := unreadable_body(error):
+            return problem(422, "invalid fields: body", errors=[field_error("body", *unreadable)])
         return problem(error.status_code, str(error.detail))
+
+    app.openapi = documenting_problems(app)  # type: ignore[method-assign]
+
+
+def unreadable_body(error: StarletteHTTPException) -> tuple[str, str] | None:
+    """Return why a body could not be read and the error type, for the 400s FastAPI and Starlette answer a body
+    they cannot parse with (a refused body is a 422 naming it, like malformed JSON); None for any other error."""
+    if isinstance(error.__cause__, UnicodeDecodeError):
+        return "JSON must be encoded in UTF-8 / JSON ต้องเข้ารหัสแบบ UTF-8", "json_invalid"
+    if isinstance(error.__context__, MultiPartException):
+        return f"the form cannot be read ({error.detail}) / อ่านข้อมูลแบบฟอร์มไม่ได้", "form_invalid"
+    return None
 
 
 def health_router() -> APIRouter:

@@ -55,6 +55,16 @@ def consumer(settings: BrokerSettings, group_id: str, topics: Iterable[str]) -> 
     )
 
 
+async def has_topic(settings: BrokerSettings, topic: str) -> bool:
+    """Return whether the broker has a topic (full name), asking for the full list so nothing gets created."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=require_bootstrap(settings), client_id="saphan-admin")
+    await admin.start()
+    try:
+        return topic in set(await admin.list_topics())
+    finally:
+        await admin.close()
+
+
 async def ensure_topics(settings: BrokerSettings, topics: dict[str, int]) -> None:
     """Create the topics that do not exist yet (name → partitions), with their configs; existing ones are left alone."""
     admin = AIOKafkaAdminClient(bootstrap_servers=require_bootstrap(settings), client_id="saphan-admin")

@@ -3,6 +3,7 @@
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
@@ -15,6 +16,7 @@ from sqlalchemy import Row, Table, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from saphan_runtime import cloudevents
+from saphan_runtime.broker_memory import BrokerMemory
 from saphan_runtime.settings import BrokerSettings
 from saphan_runtime.telemetry import TRACER_NAME
 
@@ -39,8 +41,13 @@ class OutboxRelay:
         poll_seconds: float,
         read_sessions: async_sessionmaker[AsyncSession] | None = None,
         gate: asyncio.Lock | None = None,
+        memory: BrokerMemory | None = None,
+        on_lost: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
+        """`memory` tells whether the broker still holds what was published; when it does not, `on_lost` runs (to
+        recreate the topics) and the relay publishes the store again from the start."""
         self._name, self._sessions, self._producer, self._broker = name, sessions, producer, broker
+        self._memory, self._on_lost = memory, on_lost
         self._events, self._cursor = tables["events"], tables["relay_cursor"]
         self._batch_size, self._poll_seconds = batch_size, poll_seconds
         self._read_sessions = read_sessions or sessions  # reading need not wait for the writers (SQLite)
@@ -57,11 +64,15 @@ class OutboxRelay:
         backoff = 0.1
         while True:
             try:
+                if self._memory is not None and self._memory.due():
+                    await self.check_broker_memory()
                 sent = await self.publish_pending()
                 backoff = 0.1
             except asyncio.CancelledError:
                 raise
             except Exception:
+                if self._memory is not None:
+                    self._memory.doubt()
                 log.exception("outbox relay %s failed; retrying in %.1fs", self._name, backoff)
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 5.0)
@@ -79,6 +90,25 @@ class OutboxRelay:
         await self._advance(position, rows[-1].position)
         self.published += len(deliveries)
         return len(rows)
+
+    async def check_broker_memory(self) -> bool:
+        """Start again from the beginning of the store if the broker forgot what was published; return whether it
+        had anything to forget."""
+        assert self._memory is not None
+        if not await self._memory.forgot():
+            return False
+        async with self._read_sessions() as session:
+            cursor = await session.scalar(select(self._cursor.c.position).where(self._cursor.c.relay == self._name))
+        if cursor:
+            log.warning("the broker forgot what relay %s published (up to position %s); publishing the store again "
+                        "from the start", self._name, cursor)
+            if self._on_lost is not None:
+                await self._on_lost()
+            async with self._gate or contextlib.nullcontext(), self._sessions() as session, session.begin():
+                await session.execute(update(self._cursor).where(self._cursor.c.relay == self._name)
+                                      .values(position=0, updated_at=cloudevents.now()))
+        await self._memory.remember()
+        return bool(cursor)
 
     async def backlog(self) -> int:
         """Return how many stored events wait to be published."""

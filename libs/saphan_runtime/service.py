@@ -17,11 +17,12 @@ from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts.envelope import EventData
-from contracts.topics import EVENT_TOPICS, dead_letter_topic, partitions_of
+from contracts.topics import EVENT_TOPICS, dead_letter_topic, partitions_of, relay_marker_topic
 from saphan_runtime import db, dev_issuer, kafka, leadership, migrations, parties
 from saphan_runtime.access import RecordAccess, record_access
 from saphan_runtime.auth import KeySet, TokenVerifier
 from saphan_runtime.background import Changes, Ticker, repeat
+from saphan_runtime.broker_memory import BrokerMemory
 from saphan_runtime.bus import Handler, MessageBus
 from saphan_runtime.eventstore import InboxKey, Projector, UnitOfWork
 from saphan_runtime.figures import runtime_figures
@@ -123,7 +124,10 @@ class Service:
                                  producer=self.producer, broker=self.settings.broker, read_sessions=self.read_sessions,
                                  gate=self.write_gate,
                                  batch_size=self.settings.relay_batch_size,
-                                 poll_seconds=self.settings.relay_poll_seconds)
+                                 poll_seconds=self.settings.relay_poll_seconds,
+                                 memory=BrokerMemory(broker=self.settings.broker,
+                                                     marker=relay_marker_topic(self.settings.name)),
+                                 on_lost=functools.partial(kafka.ensure_topics, self.settings.broker, self._topics()))
         for hook in self.parts.on_start:
             await hook(self)
         if self.subscriptions:

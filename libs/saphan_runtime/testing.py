@@ -3,8 +3,9 @@
 import asyncio
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -61,6 +62,36 @@ async def serving(app: Any, port: int) -> AsyncIterator[str]:
     finally:
         server.should_exit = True
         await task
+
+
+@contextmanager
+def serving_in_thread(app: Any, port: int) -> Iterator[str]:
+    """Serve an ASGI app (its lifespan included) in a thread with an event loop of its own, for callers that block
+    (Schemathesis, say); yield its base URL."""
+    started: Future[tuple[str, Callable[[], None]]] = Future()
+
+    async def serve() -> None:
+        stopping, loop = asyncio.Event(), asyncio.get_running_loop()
+
+        def stop() -> None:
+            loop.call_soon_threadsafe(stopping.set)
+
+        async with serving(app, port) as url:
+            started.set_result((url, stop))
+            await stopping.wait()
+
+    with ThreadPoolExecutor(1, thread_name_prefix=f"serving-{port}") as pool:
+        finished = pool.submit(asyncio.run, serve())
+        either: list[Future[Any]] = [started, finished]
+        wait(either, return_when=FIRST_COMPLETED)
+        if not started.done():
+            finished.result()  # raises why it did not start
+        url, stop = started.result()
+        try:
+            yield url
+        finally:
+            stop()
+            finished.result()
 
 
 async def eventually(probe: Callable[[], Awaitable[T | None]], *, within: float = 30.0, every: float = 0.1) -> T:

@@ -4,11 +4,13 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query
-from pydantic import AwareDatetime, BaseModel
+from pydantic import BaseModel
 
+from contracts.common import IsoDateTime
 from saphan_runtime.access import Reads, reads
 from saphan_runtime.auth import Principal
 from saphan_runtime.authorisation import allowed
+from saphan_runtime.db import MAX_BIG_INTEGER
 from saphan_runtime.http import SessionDep
 from services.audit import projections, replay
 
@@ -68,8 +70,9 @@ class CaseStateView(BaseModel):
             responses={404: {"description": "the ledger holds no event of this case by then"}})
 async def get_state(
     case_id: str, session: SessionDep, seen: HistoryReads,
-    at: Annotated[AwareDatetime | None, Query(description="the moment (ISO 8601 with a zone); default now")] = None,
-    sequence: Annotated[int | None, Query(ge=1, description="the last ledger sequence to replay")] = None,
+    at: Annotated[IsoDateTime | None, Query(description="the moment (ISO 8601 with a zone); default now")] = None,
+    sequence: Annotated[int | None, Query(ge=1, le=MAX_BIG_INTEGER,
+                                         description="the last ledger sequence to replay")] = None,
 ) -> Any:
     """Return a case's state as it stood at a moment or a ledger sequence, replayed from the ledger."""
     state = await replay.case_state(session, case_id, at=at, sequence=sequence)

@@ -6,12 +6,13 @@ from fastapi import APIRouter, Depends, HTTPException, Query
 
 from saphan_runtime.auth import Principal
 from saphan_runtime.authorisation import allowed
+from saphan_runtime.db import MAX_BIG_INTEGER
 from saphan_runtime.http import BusDep, SessionDep
 from services.audit import projections, proofs
 from services.audit.api import Auditor, HistoryReads
 from services.audit.commands import SignCheckpoint
 
-POSITIVE = Annotated[int, Query(ge=1)]
+POSITIVE = Annotated[int, Query(ge=1, le=MAX_BIG_INTEGER)]
 Signer = Annotated[Principal, Depends(allowed("audit.checkpoint.sign"))]
 
 

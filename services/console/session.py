@@ -5,6 +5,7 @@ from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
+from fastapi.security import APIKeyCookie
 from pydantic import BaseModel, Field
 
 from contracts.access import Role, policy, roles_allowed
@@ -15,6 +16,10 @@ from services.console.settings import Settings
 COOKIE = "saphan_session"
 LIFETIME = timedelta(hours=8)
 router = APIRouter(prefix="/session", tags=["session"])
+# Reads the cookie and documents it in the OpenAPI document; the refusal is ours (401 with the reason).
+SESSION = APIKeyCookie(name=COOKIE, auto_error=False, description="the session cookie signing in sets")
+REFUSED: dict[int | str, dict[str, Any]] = {401: {"description": "the token is not valid"},
+                                            403: {"description": "the token names no agency unit"}}
 
 
 class TokenSignIn(BaseModel):
@@ -47,9 +52,8 @@ async def principal_of(request: Request, token: str) -> Principal:
         raise HTTPException(403, str(error)) from error
 
 
-def session_token(request: Request) -> str:
+def session_token(token: Annotated[str | None, Depends(SESSION)]) -> str:
     """Return the signed-in user's token, or refuse with 401."""
-    token = request.cookies.get(COOKIE)
     if not token:
         raise HTTPException(401, "sign in first / กรุณาเข้าสู่ระบบ")
     return token
@@ -83,7 +87,7 @@ async def who_is_signed_in(request: Request, token: Token) -> dict[str, Any]:
     return described(await principal_of(request, token), settings_of(request))
 
 
-@router.post("")
+@router.post("", responses=REFUSED)
 async def sign_in(body: TokenSignIn, request: Request, response: Response) -> dict[str, Any]:
     """Sign in with a token of the trusted issuer."""
     principal = await principal_of(request, body.token)
@@ -91,7 +95,7 @@ async def sign_in(body: TokenSignIn, request: Request, response: Response) -> di
     return described(principal, settings_of(request))
 
 
-@router.post("/development")
+@router.post("/development", responses={404: {"description": "not available outside development"}, **REFUSED})
 async def sign_in_for_development(body: DevelopmentSignIn, request: Request, response: Response) -> dict[str, Any]:
     """Sign in as any unit and role, with a token the development issuer signs (404 outside development)."""
     settings = settings_of(request)

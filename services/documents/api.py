@@ -12,6 +12,7 @@ from contracts.documents import ConsentGiver, LegalBasis, ShareBasis, catalogue
 from saphan_runtime.access import Reads, reads
 from saphan_runtime.auth import Principal
 from saphan_runtime.authorisation import allowed
+from saphan_runtime.db import MAX_INTEGER
 from saphan_runtime.http import BusDep, SessionDep
 from services.documents import custody, projections
 from services.documents.commands import GiveConsent, ShareDocument, UploadDocument, WithdrawConsent
@@ -144,7 +145,7 @@ async def share_document(case_id: str, document_id: str, body: ShareBody, bus: B
 @router.get("/cases/{case_id}/documents/{document_id}/content", response_class=Response, responses={
     **ERRORS, 200: {"content": {"application/pdf": {}, "image/png": {}, "image/jpeg": {}, "image/tiff": {}}}})
 async def download(case_id: str, document_id: str, request: Request, session: SessionDep, seen: Downloads,
-                   version: Annotated[int | None, Query(ge=1)] = None) -> Response:
+                   version: Annotated[int | None, Query(ge=1, le=MAX_INTEGER)] = None) -> Response:
     """Return a document's content (the newest version unless one is named); the read is recorded."""
     found, content = await custody.read_content(session, request.app.state.custody, case_id, document_id, version,
                                                 seen.principal.unit_id)

@@ -4,9 +4,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Header, HTTPException, Query, Request, Response
 from fastapi.responses import StreamingResponse
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import BaseModel, Field, StrictBool
 
-from contracts.common import ClosureReason, ProblemType, Urgency
+from contracts.common import ClosureReason, IsoDateTime, ProblemType, Urgency
 from contracts.intake import ErasureReason, IntakeReport
 from saphan_runtime import parties
 from saphan_runtime.access import Reads, reads
@@ -81,7 +81,7 @@ class Closure(BaseModel):
 
 
 class DuplicateAnswer(BaseModel):
-    confirmed: bool
+    confirmed: StrictBool
 
 
 class Erasure(BaseModel):
@@ -97,7 +97,7 @@ class Edited(BaseModel):
 @router.post("/cases", status_code=201, response_model=Screening, responses=ERRORS)
 async def post_case(
     report: IntakeReport, bus: BusDep, response: Response, caller: Reporter,
-    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+    idempotency_key: Annotated[str | None, Header(min_length=1, max_length=200)] = None,
 ) -> Any:
     """Open and screen a case for a report; retry safely with the same Idempotency-Key."""
     command = ReportCase(report=report, reported_by_unit=caller.unit_id, reported_by_user=caller.user,
@@ -132,14 +132,14 @@ async def validate_case(body: Annotated[Any, Body()], caller: Reporter) -> Any:
 
 
 @router.get("/board", response_model=board.Board, responses=INVALID)
-async def get_board(session: SessionDep, caller: BoardReader, since: AwareDatetime | None = None) -> Any:
+async def get_board(session: SessionDep, caller: BoardReader, since: IsoDateTime | None = None) -> Any:
     """Return the cases the caller's unit is party to received since `since` (default: midnight Bangkok time),
     newest first. It shows no personal data, so unlike a read or a search it records no access event."""
     return await board.read_board(session, party=caller.unit_id, since=since)
 
 
 @router.get("/board/stream", response_class=StreamingResponse, responses=STREAM)
-async def stream_board(request: Request, caller: BoardReader, since: AwareDatetime | None = None) -> StreamingResponse:
+async def stream_board(request: Request, caller: BoardReader, since: IsoDateTime | None = None) -> StreamingResponse:
     """Push the board (server-sent events named "board") now and after every change. It shows no personal data,
     so it records no access event."""
 
@@ -172,8 +172,8 @@ async def search_cases(
     problem_type: ProblemType | None = None,
     urgency: Urgency | None = None,
     status: Annotated[str | None, Query(pattern=r"^(open|closed_at_intake)$")] = None,
-    received_from: AwareDatetime | None = None,
-    received_to: AwareDatetime | None = None,
+    received_from: IsoDateTime | None = None,
+    received_to: IsoDateTime | None = None,
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> Any:

@@ -5,22 +5,24 @@ accepted (the dry run as an operator types)."""
 import copy
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from typing import Any, TypeVar
 
-from pydantic import AwareDatetime, BaseModel, TypeAdapter, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic_core import ErrorDetails
 
-from contracts.common import Location
+from contracts.common import IsoDateTime, Location
 from contracts.intake import Client, IntakeReport, RelatedPerson, ReportLocation
 from saphan_runtime.errors import DomainError
 from services.intake import geography
 from services.intake.people import clean_national_id, national_id_is_valid
 
 CLOCK_SKEW = timedelta(minutes=5)
+EARLIEST_REPORT = datetime(1900, 1, 1, tzinfo=UTC)
+OLDEST = 130  # years, as `client_age_years` allows
 PEOPLE = ("guardians", "alleged_perpetrators", "household_members")
-RECEIVED_AT = TypeAdapter(AwareDatetime)
+RECEIVED_AT: TypeAdapter[datetime] = TypeAdapter(IsoDateTime)
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -60,7 +62,9 @@ def report_faults(facts: ReportFacts, now: datetime) -> list[DomainError]:
     """Return every fault of a report's facts, each naming its field, in the order `check_report` meets them."""
     checks: list[Callable[[], None]] = [
         lambda: check_received_in_the_past(facts.received_at, now),
+        lambda: check_received_since_1900(facts.received_at),
         lambda: check_born_before_the_report(facts.birth_date, facts.received_at),
+        lambda: check_born_within_a_lifetime(facts.birth_date, facts.received_at),
         *(partial(check_national_id, path, national_id) for path, national_id in facts.national_ids),
         lambda: check_location(facts.location),
     ]
@@ -79,6 +83,24 @@ def check_received_in_the_past(received_at: datetime | None, now: datetime) -> N
     """Refuse a report received in the future (beyond the clocks' skew)."""
     if received_at is not None and received_at > now + CLOCK_SKEW:
         raise DomainError("received_at is in the future / เวลารับแจ้งอยู่ในอนาคต", field="body.received_at")
+
+
+def check_received_since_1900(received_at: datetime | None) -> None:
+    """Refuse a report received before 1900: a typing error, which the duplicate search cannot reckon with."""
+    if received_at is not None and received_at < EARLIEST_REPORT:
+        raise DomainError("received_at is before 1900 / เวลารับแจ้งอยู่ก่อนปี 1900", field="body.received_at")
+
+
+def check_born_within_a_lifetime(birth: date | None, received_at: datetime | None) -> None:
+    """Refuse a birth date that makes the client older at the report than any event allows."""
+    if birth is not None and received_at is not None and whole_years(birth, received_at.date()) > OLDEST:
+        raise DomainError(f"the birth date makes the client older than {OLDEST} / วันเกิดทำให้อายุเกิน {OLDEST} ปี",
+                          field="body.client.birth_date")
+
+
+def whole_years(birth: date, day: date) -> int:
+    """Return a person's age in whole years on a day."""
+    return day.year - birth.year - int((day.month, day.day) < (birth.month, birth.day))
 
 
 def check_born_before_the_report(birth: date | None, received_at: datetime | None) -> None:

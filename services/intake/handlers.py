@@ -15,7 +15,7 @@ from saphan_runtime.cloudevents import canonical_json, now
 from saphan_runtime.errors import DomainError, check_version
 from saphan_runtime.eventstore import UnitOfWork
 from saphan_runtime.sealing import Keyring
-from services.intake import domain, duplicates, queries
+from services.intake import domain, duplicates, facts, queries
 from services.intake.commands import CloseAtIntake, ErasePersonalData, ReportCase, ResolveDuplicate
 
 
@@ -39,6 +39,7 @@ async def report_case(command: ReportCase, uow: UnitOfWork, keyring: Keyring) ->
         if key and (earlier := await queries.recall(uow.session, key)):
             return _replay(earlier, fingerprint)
         report = command.report
+        facts.check_report(report, now())  # before the duplicate search, which reckons from the report's facts
         person = duplicates.person_of(report.client, report.location.subdistrict_code, report.received_at)
         prior = await queries.duplicate_candidates(uow.session, person)
         case_key = await keyring.key(uow.session, case_id, at=now())

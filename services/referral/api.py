@@ -70,7 +70,7 @@ async def get_case_status(case_id: str, session: SessionDep, seen: CaseReads) ->
 
 
 @router.get("/cases/{case_id}/status/stream", response_class=StreamingResponse,
-            responses={200: {"content": {"text/event-stream": {}}}})
+            responses={200: {"content": {"text/event-stream": {}}}, 404: ERRORS[404]})
 async def stream_case_status(case_id: str, request: Request, seen: CaseReads) -> StreamingResponse:
     """Push the case's status (server-sent events) now and after every change; the read is recorded at the start."""
     await seen.record([case_id])

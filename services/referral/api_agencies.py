@@ -4,13 +4,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, Response
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictInt
 
 from contracts.agencies import AgencyUnit
 from contracts.common import AgencyKind, ReferralStatus, Urgency
 from saphan_runtime.access import Reads, reads
 from saphan_runtime.auth import Principal
 from saphan_runtime.authorisation import allowed, allowed_for_unit
+from saphan_runtime.db import MAX_BIG_INTEGER
 from saphan_runtime.http import BusDep, SessionDep, etag, event_stream, optional_version, sse
 from services.referral import queries
 from services.referral.api import ERRORS
@@ -136,7 +137,8 @@ class WebhookRequest(BaseModel):
     url: str = Field(pattern=r"^https?://", max_length=2000)
     event_types: list[str] = Field(min_length=1, max_length=50)
     secret: str | None = Field(default=None, min_length=16, max_length=200)
-    from_position: int | None = Field(default=None, ge=1, description="replay from here; default: new events only")
+    from_position: StrictInt | None = Field(default=None, ge=1, le=MAX_BIG_INTEGER,
+                                      description="replay from here; default: new events only")
 
 
 class WebhookCreated(BaseModel):
@@ -147,7 +149,7 @@ class WebhookCreated(BaseModel):
 
 
 class Replay(BaseModel):
-    from_position: int = Field(ge=1)
+    from_position: StrictInt = Field(ge=1, le=MAX_BIG_INTEGER)
 
 
 @router.post("/agencies/{unit_id}/webhooks", status_code=201, response_model=WebhookCreated, responses=ERRORS)

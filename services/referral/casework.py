@@ -5,7 +5,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 
 from contracts.casework import (
     AssessmentRecorded,
@@ -21,7 +21,7 @@ from contracts.casework import (
     SurveillanceStarted,
 )
 from contracts.common import CaseStage as St
-from contracts.common import DisengagementReason, ReassessmentDecision
+from contracts.common import DisengagementReason, IsoDate, ReassessmentDecision
 from saphan_runtime.errors import Conflict, DomainError, Forbidden, NotFound
 
 
@@ -33,13 +33,13 @@ class Work(BaseModel):
 
 class Assess(Work):
     kind: Literal["assessment"] = "assessment"
-    risk_level: int = Field(ge=1, le=3)
+    risk_level: StrictInt = Field(ge=1, le=3)
 
 
 class Plan(Work):
     kind: Literal["care_plan"] = "care_plan"
-    goals: int = Field(ge=1, le=50)
-    review_on: date
+    goals: StrictInt = Field(ge=1, le=50)
+    review_on: IsoDate
 
 
 class Implement(Work):
@@ -48,13 +48,13 @@ class Implement(Work):
 
 class Visit(Work):
     kind: Literal["home_visit"] = "home_visit"
-    visited_on: date
+    visited_on: IsoDate
 
 
 class Reassess(Work):
     kind: Literal["reassessment"] = "reassessment"
     decision: ReassessmentDecision
-    risk_level: int = Field(ge=1, le=3)
+    risk_level: StrictInt = Field(ge=1, le=3)
 
 
 class Disengage(Work):
@@ -64,7 +64,7 @@ class Disengage(Work):
 
 class Watch(Work):
     kind: Literal["surveillance"] = "surveillance"
-    ends_on: date
+    ends_on: IsoDate
 
 
 class NameManager(Work):
@@ -80,7 +80,7 @@ class RequestTransfer(Work):
 
 class AnswerTransfer(Work):
     kind: Literal["transfer_answer"] = "transfer_answer"
-    accepted: bool
+    accepted: StrictBool
     reason: str | None = Field(default=None, max_length=500)
 
 

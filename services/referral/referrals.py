@@ -54,7 +54,8 @@ def change(
     if referral.status not in move.sources:
         allowed = [a.value for a in allowed_actions(referral.status)]
         raise Conflict(f"cannot {action.value} a referral that is {referral.status.value} / "
-                       f"ทำรายการนี้ไม่ได้ในสถานะปัจจุบัน", status=referral.status.value, allowed_actions=allowed)
+                       f"ทำรายการนี้ไม่ได้ในสถานะปัจจุบัน", referral_status=referral.status.value,
+                       allowed_actions=allowed)
     check_actor(referral, move.side, by_unit)
     if move.needs_reason and reason is None:
         raise DomainError(f"{action.value} needs a coded reason / ต้องระบุเหตุผล", field="body.reason")

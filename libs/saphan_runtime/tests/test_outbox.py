@@ -7,6 +7,8 @@ from collections import defaultdict
 
 from contracts.topics import INTAKE_EVENTS
 from saphan_runtime import kafka, testing
+from saphan_runtime.broker import EmbeddedBroker
+from saphan_runtime.broker_memory import BrokerMemory
 from saphan_runtime.outbox import OutboxRelay
 from saphan_runtime.testing import BrokerUnderTest
 from saphan_runtime.tests.support import Store, case_reported, store
@@ -95,3 +97,47 @@ async def test_a_crash_before_the_cursor_moves_resends_the_batch_and_loses_nothi
 
 async def _drained(relay: OutboxRelay) -> bool:
     return await relay.backlog() == 0
+
+
+async def test_a_broker_that_lost_its_memory_gets_the_store_published_again(database) -> None:
+    """The embedded broker keeps nothing across a restart: the relay finds its marker gone, recreates the topics and
+    publishes everything again; a broker that remembers is left alone."""
+    embedded = EmbeddedBroker().start()
+    try:
+        broker = BrokerUnderTest(embedded.bootstrap_servers)
+        settings = broker.settings()
+        async with store(database("outbox")) as events:
+            await _write(events, 0)
+            recreated: list[bool] = []
+
+            async def recreate() -> None:
+                recreated.append(True)
+                await kafka.ensure_topics(settings, {settings.topic(INTAKE_EVENTS): 6})
+
+            _, producer = await _relay(events, broker)
+            relay = OutboxRelay(name="test", sessions=events.sessions, tables=dict(events.metadata.tables),
+                                producer=producer, broker=settings, batch_size=7,
+                                poll_seconds=0.01, memory=BrokerMemory(broker=settings, marker="test.marker"),
+                                on_lost=recreate)
+            assert not await relay.check_broker_memory()  # nothing published yet: it only leaves its marker
+            while await relay.publish_pending():
+                pass
+            assert not await relay.check_broker_memory() and not recreated  # it remembers everything
+
+            await producer.stop()  # type: ignore[attr-defined]
+            embedded.stop()
+            embedded.start()  # same port, nothing kept
+            producer = kafka.producer(settings, "test-relay")
+            await producer.start()
+            relay._producer = producer
+            await _write(events, 1)
+            assert await relay.check_broker_memory() and recreated
+            while await relay.publish_pending():
+                pass
+            assert not await relay.check_broker_memory() and len(recreated) == 1
+            await producer.stop()
+            stored = await _stored_ids(events)
+        records = await testing.read_topic(broker, INTAKE_EVENTS, at_least=len(stored))
+        assert sorted(json.loads(r.value)["id"] for r in records) == sorted(stored)
+    finally:
+        embedded.stop()

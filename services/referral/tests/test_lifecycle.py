@@ -151,7 +151,7 @@ def test_every_illegal_move_is_refused_naming_the_moves_that_are_allowed(
     with pytest.raises(Conflict) as refused:
         properly(referral, action)
     assert refused.value.details["allowed_actions"] == [a.value for a in allowed_actions(status)]
-    assert refused.value.details["status"] == status.value
+    assert refused.value.details["referral_status"] == status.value
 
 
 @pytest.mark.parametrize("status", sorted(TERMINAL))

@@ -1,0 +1,56 @@
+"""The benchmarks' pure helpers: percentiles, line fits, topic counts and the soak's memory verdict (nothing timed)."""
+
+import pytest
+
+from bench.memory import MemorySampler, Sample
+from bench.soak_report import growth
+from bench.stats import halves_slopes, latency_ms, linear_fit, percentile
+from bench.topics import published, weighted_mean_size
+
+
+def test_percentile_is_the_nearest_rank():
+    values = [float(n) for n in range(1, 101)]
+    assert [percentile(values, q) for q in (50, 95, 99, 100)] == [50.0, 95.0, 99.0, 100.0]
+    assert percentile([], 99) == 0.0
+
+
+def test_latencies_are_summed_up_in_milliseconds_whatever_their_order():
+    found = latency_ms([0.3, 0.1, 0.2])
+    assert found == {"count": 3, "p50_ms": 200.0, "p95_ms": 300.0, "p99_ms": 300.0, "max_ms": 300.0}
+    assert latency_ms([])["count"] == 0
+
+
+def test_a_line_fit_finds_slope_and_intercept():
+    assert linear_fit([0, 1, 2, 3], [1, 3, 5, 7]) == pytest.approx((2.0, 1.0))
+    assert linear_fit([5, 5], [1, 3]) == (0.0, 2.0)
+    assert linear_fit([], []) == (0.0, 0.0)
+
+
+def test_each_half_of_a_series_gets_its_own_slope():
+    times = [float(t) for t in range(10)]
+    values = [t * 4 if t < 5 else 20.0 for t in times]  # grows, then levels off
+    first, second = halves_slopes(times, values)
+    assert first == pytest.approx(4.0)
+    assert second == pytest.approx(0.0)
+
+
+def test_published_records_are_counted_across_topics_leaving_some_out():
+    before, after = {"a": 10, "b": 5}, {"a": 15, "b": 5, "c": 3, "bench": 100}
+    assert published(before, after, frozenset({"bench"})) == 8
+
+
+def test_the_mean_record_size_is_weighted_by_each_topics_records():
+    assert weighted_mean_size({"a": 3, "b": 1}, {"a": 100.0, "b": 500.0}) == 200.0
+    assert weighted_mean_size({"a": 3}, {}) == 0.0
+
+
+def test_a_process_that_levels_off_is_flat_and_one_that_keeps_growing_is_not():
+    sampler = MemorySampler(find=dict)
+    for minute in range(20):
+        at = minute * 60.0
+        levels = {"levels": 100.0 + min(minute, 5) * 10, "grows": 100.0 + minute * 2}
+        sampler.samples.append(Sample(at, levels, {}, {}, 0.0))
+    verdicts = growth(sampler, 0.0, 20 * 60.0, limit_mb_per_hour=30.0)
+    assert verdicts["levels"]["verdict"] == "flat"
+    assert verdicts["grows"]["verdict"] == "growing"
+    assert verdicts["grows"]["second_half_mb_per_hour"] == pytest.approx(120.0)
