@@ -29,6 +29,10 @@ HEADERS = {
             "dlq-topic": {"type": "string", "description": "the topic it was read from, as named on the broker"},
             "dlq-partition": {"type": "string", "pattern": "^[0-9]+$"},
             "dlq-offset": {"type": "string", "pattern": "^[0-9]+$"},
+            "dlq-truncated": {"type": "string", "pattern": "^[0-9]+$",
+                              "description": "present when the message was too large to send whole with these "
+                                             "headers: its size in bytes; the value is cut (the consumer's "
+                                             "dead_letters table keeps it whole)"},
         },
     },
 }

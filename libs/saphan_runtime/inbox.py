@@ -9,7 +9,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
-from aiokafka.errors import KafkaError
+from aiokafka.errors import KafkaError, MessageSizeTooLargeError
 from opentelemetry import trace
 from opentelemetry.trace import SpanKind
 from pydantic import ValidationError
@@ -32,6 +32,7 @@ tracer = trace.get_tracer(TRACER_NAME)
 
 DEFER_PAUSE_SECONDS = 0.05
 MAX_FAILURES = 5
+DEAD_LETTER_CUT_BYTES = 512 * 1024  # a dead letter too large to send with its headers goes on cut to this
 # Failures of the database or broker: wait for them to come back rather than give up on the record.
 TRANSIENT = (OperationalError, InterfaceError, OSError, KafkaError, TimeoutError, ConcurrencyConflict)
 
@@ -199,8 +200,14 @@ class InboxConsumer:
                    ("dlq-topic", record.topic.encode()), ("dlq-partition", str(record.partition).encode()),
                    ("dlq-offset", str(record.offset).encode())]
         dead_letters = self._broker.topic(dead_letter_topic(self._name))
-        delivery = await self._producer.send(dead_letters, value=record.value, key=record.key, headers=headers)
-        await delivery
+        try:
+            await (await self._producer.send(dead_letters, value=record.value, key=record.key, headers=headers))
+        except MessageSizeTooLargeError:
+            # Near the size limit the added headers tip it over: send a cut copy (the table keeps it whole).
+            whole = record.value or b""
+            headers.append(("dlq-truncated", str(len(whole)).encode()))
+            cut = whole[:DEAD_LETTER_CUT_BYTES]
+            await (await self._producer.send(dead_letters, value=cut, key=record.key, headers=headers))
         self.dead_lettered += 1
 
     async def _record_dead_letter(self, record: ConsumerRecord, reason: str) -> None:
