@@ -50,7 +50,7 @@ from typing import Any
 
 from bench import ledger_report, ledger_runs
 from bench.ledger_plan import CASE_EVENTS
-from bench.processes import machine
+from bench.processes import interrupt, machine
 from bench.stats import write_results
 
 DEFAULT_OUT = Path("bench/results/audit_ledger.json")
@@ -125,11 +125,6 @@ def describe(args: argparse.Namespace, found: dict[str, Any], wall: float) -> di
         "ratio_meaning": "Saphan / baseline: for rates (/s) above 1 means Saphan is faster; for times (ms) above 1 "
                          "means Saphan is slower",
     }
-
-
-def interrupt(signum: int, _frame: object) -> None:
-    """Turn SIGTERM into KeyboardInterrupt so the databases are dropped as on Ctrl-C."""
-    raise KeyboardInterrupt(f"signal {signum}")
 
 
 def main(argv: list[str] | None = None) -> int:

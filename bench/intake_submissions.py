@@ -25,7 +25,16 @@ from typing import Any
 
 import httpx
 
-from bench.processes import Target, check_alive, machine, start_process, stop, wait_listening, wait_ready
+from bench.processes import (
+    Target,
+    check_alive,
+    interrupt,
+    machine,
+    start_process,
+    stop,
+    wait_listening,
+    wait_ready,
+)
 from bench.stats import fmt_ratio, percentile, ratio, write_results
 from contracts.access import Role
 from saphan_runtime.broker import EmbeddedBroker, free_port
@@ -161,10 +170,6 @@ def database_kind(url: str) -> str:
     """Return which database intake ran on: sqlite or postgresql."""
     return "postgresql" if url.startswith("postgresql") else "sqlite"
 
-
-def interrupt(signum: int, _frame: object) -> None:
-    """Turn SIGTERM into KeyboardInterrupt so the processes are stopped as on Ctrl-C."""
-    raise KeyboardInterrupt(f"signal {signum}")
 
 
 def benchmark(args: argparse.Namespace, var_dir: Path) -> dict[str, Any]:

@@ -37,7 +37,7 @@ from bench.ledger_watch import LedgerWatcher
 from bench.load import OpenLoop
 from bench.memory import MemorySampler
 from bench.pipeline_loads import Instruments, noop_baseline, progress, quiet, run_load
-from bench.processes import machine, stop, wait_listening
+from bench.processes import interrupt, machine, stop, wait_listening
 from bench.stats import write_results
 from bench.system import System, databases, operator_headers, saphan_up
 from bench.topics import TopicCounter, weighted_mean_size
@@ -152,11 +152,6 @@ def markdown(document: dict[str, Any]) -> str:
         parts += ["", f"Audit ledger beside pymerkle and eventsourcing (bench/audit_ledger.py, "
                       f"{comparison['wall_seconds']:.0f} s):", "", comparison["markdown"]]
     return "\n".join(parts)
-
-
-def interrupt(signum: int, _frame: object) -> None:
-    """Turn SIGTERM into KeyboardInterrupt so every process is stopped as on Ctrl-C."""
-    raise KeyboardInterrupt(f"signal {signum}")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -89,3 +89,8 @@ def machine() -> dict[str, Any]:
     """Describe the machine the figures come from."""
     return {"platform": platform.platform(), "machine": platform.machine(), "processor": platform.processor(),
             "cpu_count": os.cpu_count(), "python": platform.python_version()}
+
+
+def interrupt(signum: int, _frame: object) -> None:
+    """Turn SIGTERM into KeyboardInterrupt, so a benchmark cleans up (processes, databases) as on Ctrl-C."""
+    raise KeyboardInterrupt(f"signal {signum}")

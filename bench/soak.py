@@ -29,7 +29,7 @@ from bench.ledger_watch import LedgerWatcher
 from bench.load import OpenLoop, Phase
 from bench.memory import MemorySampler
 from bench.pipeline_loads import quiet
-from bench.processes import machine
+from bench.processes import interrupt, machine
 from bench.stats import write_results
 from bench.system import System, databases, operator_headers, saphan_up
 from bench.topics import TopicCounter, published
@@ -131,11 +131,6 @@ def markdown(document: dict[str, Any]) -> str:
         f"of {cpu.get('cores', '?')} cores busy, {cpu.get('others_cores', '?')} of them with other work.", "",
         soak_report.header(names), *(soak_report.row(i, names) for i in document["intervals"]), "",
         soak_report.growth_table(document["memory_growth"], document["settings"]["growth_limit"])])
-
-
-def interrupt(signum: int, _frame: object) -> None:
-    """Turn SIGTERM into KeyboardInterrupt so every process is stopped as on Ctrl-C."""
-    raise KeyboardInterrupt(f"signal {signum}")
 
 
 def main(argv: list[str] | None = None) -> int:
