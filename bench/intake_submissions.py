@@ -39,11 +39,17 @@ from bench.stats import fmt_ratio, percentile, ratio, write_results
 from contracts.access import Role
 from saphan_runtime.broker import EmbeddedBroker, free_port
 from saphan_runtime.testing import bearer
+from services.intake import geography
 from tests.helpers import report
 
 REQUEST_TIMEOUT_SECONDS = 30.0
-# Half the reports name their client from this short list, so duplicate screening finds candidates sometimes.
-CLIENT_NAMES = ["สมชาย ใจดี", "สมหญิง รักไทย", "Somchai Jaidee", "ด.ญ. มาลี ศรีสุข", "Nok Srisuk", "วิชัย มั่นคง"]
+# Half the reports name their client, from these given names and surnames (400 people): with the reports spread
+# over Bangkok's 180 subdistricts and ages 0-89, duplicate screening finds a candidate now and then, as the hotline's
+# reports do, rather than for every named report (which a single subdistrict and six names made it do).
+GIVEN_NAMES = ["สมชาย", "สมหญิง", "Somchai", "มาลี", "Nok", "วิชัย", "ประเสริฐ", "Anong", "ศิริพร", "Kittisak",
+               "บุญมี", "Pranee", "อรุณ", "Wanida", "สุดา", "Chaiwat", "นงลักษณ์", "Thongchai", "พิมพ์", "Somsak"]
+SURNAMES = ["ใจดี", "รักไทย", "Jaidee", "ศรีสุข", "Srisuk", "มั่นคง", "Wongsawat", "แก้วมณี", "Boonmee", "สุขสวัสดิ์",
+            "Chaiyaporn", "ทองดี", "Saetang", "พึ่งบุญ", "Rattanakosin", "บุญเรือง", "Phromma", "ศรีวงศ์", "Kaewkla", "ปัญญา"]
 DEFAULT_OUT = Path("bench/results/intake_submissions.json")
 
 
@@ -69,12 +75,19 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 def submission(n: int) -> dict[str, Any]:
-    """Return report n: a valid body whose client's age, and for even n name, vary from report to report."""
+    """Return report n: a valid body whose client's age and subdistrict, and for even n name, vary from report to
+    report."""
     rng = random.Random(n)
     client: dict[str, Any] = {"estimated_age_years": rng.randrange(0, 90)}
     if n % 2 == 0:
-        client["name"] = rng.choice(CLIENT_NAMES)
-    return report(n, client=client)
+        client["name"] = f"{rng.choice(GIVEN_NAMES)} {rng.choice(SURNAMES)}"
+    district, subdistrict = rng.choice(BANGKOK_SUBDISTRICTS)
+    return report(n, client=client, location={"province_code": "10", "district_code": district,
+                                              "subdistrict_code": subdistrict})
+
+
+BANGKOK_SUBDISTRICTS = [(district.code, subdistrict.code) for district in geography.districts_of("10")
+                        for subdistrict in geography.subdistricts_of(district.code)]
 
 
 def start_intake(bootstrap_servers: str, var_dir: Path, database_url: str) -> Target:

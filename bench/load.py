@@ -13,8 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-import httpx
-
+from bench.http_client import HttpError, LeanClient
 from bench.intake_submissions import submission
 
 REQUEST_TIMEOUT_SECONDS = 10.0
@@ -67,13 +66,12 @@ class Phase:
 
 
 class OpenLoop:
-    """Offer reports to intake at a rate, over one pooled HTTP client."""
+    """Offer reports to intake at a rate, over one pool of keep-alive connections (bench/http_client.py)."""
 
     def __init__(self, url: str, headers: dict[str, str], numbers: Iterator[int], max_in_flight: int = 256) -> None:
         """Prepare the client (connections are opened as needed, up to max_in_flight)."""
-        limits = httpx.Limits(max_connections=max_in_flight, max_keepalive_connections=max_in_flight)
-        self._client = httpx.AsyncClient(limits=limits, timeout=REQUEST_TIMEOUT_SECONDS, headers=headers)
-        self._url, self._numbers, self._max = f"{url}/cases", numbers, max_in_flight
+        self._client = LeanClient(url, headers, max_connections=max_in_flight, timeout=REQUEST_TIMEOUT_SECONDS)
+        self._numbers, self._max = numbers, max_in_flight
         self._in_flight: set[asyncio.Task[None]] = set()
 
     async def run(self, phase: Phase) -> Phase:
@@ -105,15 +103,15 @@ class OpenLoop:
 
     async def _post(self, phase: Phase, due: float, due_at: float, measured: bool) -> None:
         try:
-            response = await self._client.post(self._url, json=submission(next(self._numbers)))
-        except httpx.HTTPError as error:
+            response = await self._client.post_json("/cases", submission(next(self._numbers)))
+        except HttpError as error:
             if measured:
-                phase.errors.append((time.time(), type(error).__name__))
+                phase.errors.append((time.time(), str(error)))
             return
         answered, latency = time.time(), time.perf_counter() - due
-        if response.status_code != 201:
+        if response.status != 201:
             if measured:
-                phase.errors.append((answered, str(response.status_code)))
+                phase.errors.append((answered, str(response.status)))
             return
         body: dict[str, Any] = response.json()
         report = Accepted(str(body["case_id"]), int(body.get("version", 1)), answered, due_at)
@@ -125,4 +123,4 @@ class OpenLoop:
 
     async def close(self) -> None:
         """Close the HTTP client."""
-        await self._client.aclose()
+        await self._client.close()

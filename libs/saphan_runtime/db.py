@@ -19,7 +19,12 @@ from sqlalchemy import (
     event,
     text,
 )
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.sql.dml import Insert
+
+from saphan_runtime import sqlite_inline
 
 # The largest number an Integer (a version) and a BigInteger (a position, a sequence) column holds; a caller asking
 # for more is refused at the edge (422) rather than failing in the driver.
@@ -99,17 +104,29 @@ def event_store_tables(metadata: MetaData) -> None:
     )
 
 
-def create_engine(url: str, *, read_only: bool = False) -> AsyncEngine:
+SQLITE_BUSY_SECONDS = 30
+# An inline writer waits on the event loop's thread: only another process can make it wait, and not for long.
+SQLITE_INLINE_BUSY_SECONDS = 5
+
+
+def create_engine(url: str, *, read_only: bool = False, inline: bool = False) -> AsyncEngine:
     """Create the async engine; SQLite gets WAL, a busy timeout and serialised (IMMEDIATE) write transactions,
-    and a read-only engine whose snapshots never wait for the writers."""
+    and a read-only engine whose snapshots never wait for the writers. `inline` runs a SQLite file's statements on
+    the event loop's thread (see sqlite_inline): for a service's writers, which its write gate has take turns."""
     if url.startswith("sqlite"):
-        engine = create_async_engine(url, connect_args={"timeout": 30})
-        _configure_sqlite(engine, read_only=read_only)
+        path = make_url(url).database
+        if inline and not read_only and path and path != ":memory:":
+            busy = SQLITE_INLINE_BUSY_SECONDS
+            engine = create_async_engine(url, async_creator=sqlite_inline.creator(path, timeout=busy))
+        else:
+            busy = SQLITE_BUSY_SECONDS
+            engine = create_async_engine(url, connect_args={"timeout": busy})
+        _configure_sqlite(engine, read_only=read_only, busy_seconds=busy)
         return engine
     return create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
 
 
-def _configure_sqlite(engine: AsyncEngine, *, read_only: bool) -> None:
+def _configure_sqlite(engine: AsyncEngine, *, read_only: bool, busy_seconds: int) -> None:
     # pysqlite's deferred BEGIN lets two transactions read, then one fails to upgrade to a writer
     # (SQLITE_BUSY_SNAPSHOT). BEGIN IMMEDIATE takes the write lock up front, so writers queue instead. Readers
     # (queries, streams) use a deferred BEGIN: in WAL mode they read a snapshot and wait for nobody.
@@ -119,7 +136,7 @@ def _configure_sqlite(engine: AsyncEngine, *, read_only: bool) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={busy_seconds * 1000}")
         if read_only:
             cursor.execute("PRAGMA query_only=ON")
         cursor.close()
@@ -142,6 +159,13 @@ async def lock_for_append(session: AsyncSession) -> None:
     serialises writers (BEGIN IMMEDIATE)."""
     if session.bind.dialect.name == "postgresql":
         await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": APPEND_LOCK_KEY})
+
+
+def insert_missing(session: AsyncSession, table: Table) -> Insert:
+    """Return an INSERT that skips the rows whose key is already there (ON CONFLICT DO NOTHING, both dialects)."""
+    dialect = session.bind.dialect.name
+    statement = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+    return statement.on_conflict_do_nothing()
 
 
 async def ping(engine: AsyncEngine) -> None:

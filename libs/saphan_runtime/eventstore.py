@@ -26,6 +26,10 @@ class AlreadyProcessed(Exception):
     """The inbox already holds this (consumer, event id): the delivery is a duplicate."""
 
 
+class LeftOpen(Exception):
+    """A handler left a unit of work that joined a batch without committing it: the batch cannot keep its work."""
+
+
 @dataclass(frozen=True)
 class StoredEvent:
     """An event as the store holds it: its envelope and its decoded data."""
@@ -50,6 +54,21 @@ class InboxKey:
 
 
 Projector = Callable[[AsyncSession, StoredEvent], Awaitable[None]]
+Finisher = Callable[[AsyncSession], Awaitable[None]]
+
+VERSIONS = "eventstore.versions"  # session.info: each stream's version as this transaction appended it
+FINISHERS = "eventstore.before_commit"  # session.info: what to write just before this transaction commits
+
+
+def before_commit(session: AsyncSession, key: str, finish: Finisher) -> None:
+    """Have `finish` run once, just before the session's transaction commits: a projection that keeps some state in
+    memory for the transaction (the ledger's tree) writes it once, not once per event."""
+    session.info.setdefault(FINISHERS, {})[key] = finish
+
+
+async def _finish(session: AsyncSession) -> None:
+    for finish in session.info.pop(FINISHERS, {}).values():
+        await finish(session)
 Projection = Callable[[AsyncSession, StoredEvent], Awaitable[None]]
 Notice = Callable[[AsyncSession, EventData], Awaitable[None]]
 
@@ -73,8 +92,81 @@ def decode_data(envelope: CloudEvent) -> EventData:
     return model.model_validate(envelope.data)
 
 
+class Batch:
+    """One transaction that the units of work of several consumed events join: a consumer applies a fetched batch
+    with one commit instead of one per event. Each joining unit of work hands over its inbox claim at its commit;
+    the claims are written together just before the batch commits. Anything that fails undoes the whole batch."""
+
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], tables: dict[str, Table], *, on_commit: Callable[[], None],
+        gate: asyncio.Lock | None = None,
+    ) -> None:
+        self._sessions, self._inbox, self._on_commit, self._gate = sessions, tables["inbox"], on_commit, gate
+        self._session: AsyncSession | None = None
+        self._claims: list[dict[str, object]] = []
+        self._appended = False
+
+    @property
+    def session(self) -> AsyncSession:
+        """Return the batch's open session (only inside `async with`)."""
+        if self._session is None:
+            raise RuntimeError("the batch is not open")
+        return self._session
+
+    async def __aenter__(self) -> Self:
+        if self._gate is not None:
+            await self._gate.acquire()
+        try:
+            self._session = self._sessions()
+            await self._session.begin()
+        except BaseException:
+            await self.__aexit__(None, None, None)
+            raise
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        session, self._session = self._session, None
+        try:
+            if session is not None:
+                if session.in_transaction():
+                    await session.rollback()
+                await session.close()
+        finally:
+            if self._gate is not None:
+                self._gate.release()
+
+    async def processed(self, consumer: str, event_ids: Sequence[str]) -> set[str]:
+        """Return which of these events the inbox already holds for a consumer."""
+        table = self._inbox
+        rows = await self.session.execute(
+            select(table.c.event_id).where(table.c.consumer == consumer, table.c.event_id.in_(set(event_ids))))
+        return set(rows.scalars())
+
+    def joined(self, inbox: InboxKey | None, *, appended: bool) -> None:
+        """Take over a committed unit of work's inbox claim (and whether it appended events)."""
+        if inbox is not None:
+            self._claims.append({"consumer": inbox.consumer, "event_id": inbox.event_id,
+                                 "processed_at": cloudevents.now()})
+        self._appended = self._appended or appended
+
+    async def commit(self) -> None:
+        """Write the inbox claims and commit everything; wake the outbox relay when events were appended."""
+        try:
+            await _finish(self.session)
+            if self._claims:
+                await self.session.execute(insert(self._inbox), self._claims)
+            await self.session.commit()
+        except IntegrityError as error:
+            raise ConcurrencyConflict(str(error.orig)) from error
+        if self._appended:
+            self._on_commit()
+
+
 class UnitOfWork:
-    """Append events, update projections and mark the inbox in one transaction; handlers own it."""
+    """Append events, update projections and mark the inbox in one transaction; handlers own it (or, inside a
+    consumer's batch, their part of the batch's transaction)."""
 
     def __init__(
         self,
@@ -87,10 +179,12 @@ class UnitOfWork:
         inbox: InboxKey | None = None,
         gate: asyncio.Lock | None = None,
         notice: Notice | None = None,
+        batch: Batch | None = None,
     ) -> None:
         """`notice` sees each consumed upstream event in the transaction that marks it in the inbox (the service's
-        views of other services' events, such as who is party to a case)."""
-        self._notice = notice
+        views of other services' events, such as who is party to a case). With `batch`, the unit of work joins the
+        batch's transaction: its commit hands its work to the batch, which commits it with the rest."""
+        self._notice, self._batch, self._committed = notice, batch, False
         self._sessions, self._tables, self._source = sessions, tables, source
         self._project, self._on_commit, self._inbox, self._gate = project, on_commit, inbox, gate
         self._session: AsyncSession | None = None
@@ -104,6 +198,10 @@ class UnitOfWork:
         return self._session
 
     async def __aenter__(self) -> Self:
+        if self._batch is not None:
+            self._session = self._batch.session
+            await self._noticed()
+            return self
         if self._gate is not None:
             await self._gate.acquire()
         self._session = self._sessions()
@@ -111,17 +209,24 @@ class UnitOfWork:
             await self._session.begin()
             if self._inbox is not None:
                 await self._claim_inbox(self._inbox)
-                if self._notice is not None and self._inbox.delivered is not None:
-                    await self._notice(self._session, self._inbox.delivered)
+            await self._noticed()
         except BaseException:
             await self.__aexit__(None, None, None)  # __aexit__ is not called when __aenter__ raises
             raise
         return self
 
+    async def _noticed(self) -> None:
+        if self._notice is not None and self._inbox is not None and self._inbox.delivered is not None:
+            await self._notice(self.session, self._inbox.delivered)
+
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         session, self._session = self.session, None
+        if self._batch is not None:
+            if exc_type is None and not self._committed:
+                raise LeftOpen("a unit of work in a batch ended without a commit")
+            return  # the batch rolls back or commits, and closes its session
         try:
             if session.in_transaction():
                 await session.rollback()
@@ -131,8 +236,13 @@ class UnitOfWork:
                 self._gate.release()
 
     async def commit(self) -> None:
-        """Commit everything done in this unit of work and wake the outbox relay."""
+        """Commit everything done in this unit of work and wake the outbox relay (in a batch: hand it over)."""
+        self._committed = True
+        if self._batch is not None:
+            self._batch.joined(self._inbox, appended=self._appended)
+            return
         try:
+            await _finish(self.session)
             await self.session.commit()
         except IntegrityError as error:
             raise ConcurrencyConflict(str(error.orig)) from error
@@ -158,6 +268,8 @@ class UnitOfWork:
 
     async def version(self, stream_id: str) -> int:
         """Return a stream's current version (0 for a new stream) without loading its events."""
+        if (appended := self.session.info.get(VERSIONS, {}).get(stream_id)) is not None:
+            return int(appended)  # this transaction appended to it, holding the append lock since
         events = self._tables["events"]
         current = await self.session.scalar(select(func.max(events.c.version)).where(events.c.stream_id == stream_id))
         return int(current or 0)
@@ -169,13 +281,11 @@ class UnitOfWork:
         if not events:
             return []
         await lock_for_append(self.session)
-        stored = []
-        for offset, data in enumerate(events, start=1):
-            envelope = cloudevents.build(
-                data=data, source=self._source, subject=case_id, stream_id=stream_id,
-                version=expected_version + offset, causation_id=self._inbox.event_id if self._inbox else None,
-            )
-            stored.append(await self._insert(envelope, data))
+        envelopes = [cloudevents.build(
+            data=data, source=self._source, subject=case_id, stream_id=stream_id, version=expected_version + offset,
+            causation_id=self._inbox.event_id if self._inbox else None,
+        ) for offset, data in enumerate(events, start=1)]
+        stored = await self._insert(envelopes, list(events))
         self._appended = True
         return stored
 
@@ -183,25 +293,33 @@ class UnitOfWork:
         """Insert an event exactly as another copy of this store held it (a rebuild: same id, time, version) and
         project it; nothing is published again."""
         await lock_for_append(self.session)
-        return await self._insert(envelope, decode_data(envelope))
+        return (await self._insert([envelope], [decode_data(envelope)]))[0]
 
-    async def _insert(self, envelope: CloudEvent, data: EventData) -> StoredEvent:
+    async def _insert(self, envelopes: list[CloudEvent], events: list[EventData]) -> list[StoredEvent]:
+        """Insert events in one statement, in order, then project each."""
         table = self._tables["events"]
+        rows = [{
+            "event_id": envelope.id, "stream_id": envelope.streamid, "version": int(envelope.sequence),
+            "type": envelope.type, "case_id": envelope.subject, "topic": type(data).topic,
+            "payload": cloudevents.encode(envelope), "recorded_at": envelope.time,
+        } for envelope, data in zip(envelopes, events, strict=True)]
         try:
-            result = await self.session.execute(
-                insert(table).returning(table.c.position),
-                {
-                    "event_id": envelope.id, "stream_id": envelope.streamid,
-                    "version": int(envelope.sequence), "type": envelope.type,
-                    "case_id": envelope.subject, "topic": type(data).topic,
-                    "payload": cloudevents.encode(envelope), "recorded_at": envelope.time,
-                },
-            )
+            if len(rows) == 1:
+                positions = [(await self.session.execute(insert(table).returning(table.c.position), rows[0]))
+                             .scalar_one()]
+            else:
+                positions = list((await self.session.execute(
+                    insert(table).returning(table.c.position, sort_by_parameter_order=True), rows)).scalars())
         except IntegrityError as error:
-            raise ConcurrencyConflict(f"stream {envelope.streamid} moved past the expected version") from error
-        event = StoredEvent(position=result.scalar_one(), envelope=envelope, data=data)
-        await self._project(self.session, event)
-        return event
+            raise ConcurrencyConflict(f"stream {envelopes[0].streamid} moved past the expected version") from error
+        versions = self.session.info.setdefault(VERSIONS, {})
+        stored = []
+        for position, envelope, data in zip(positions, envelopes, events, strict=True):
+            versions[envelope.streamid] = max(int(envelope.sequence), versions.get(envelope.streamid, 0))
+            event = StoredEvent(position=position, envelope=envelope, data=data)
+            await self._project(self.session, event)
+            stored.append(event)
+        return stored
 
     async def _claim_inbox(self, key: InboxKey) -> None:
         table = self._tables["inbox"]

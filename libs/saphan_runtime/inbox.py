@@ -23,7 +23,7 @@ from contracts.topics import dead_letter_topic
 from saphan_runtime import cloudevents
 from saphan_runtime.bus import MessageBus
 from saphan_runtime.errors import Deferred, DomainError
-from saphan_runtime.eventstore import AlreadyProcessed, ConcurrencyConflict, InboxKey
+from saphan_runtime.eventstore import AlreadyProcessed, Batch, ConcurrencyConflict, InboxKey
 from saphan_runtime.settings import BrokerSettings
 from saphan_runtime.telemetry import TRACER_NAME, context_from_headers
 
@@ -32,6 +32,7 @@ tracer = trace.get_tracer(TRACER_NAME)
 
 DEFER_PAUSE_SECONDS = 0.05
 MAX_FAILURES = 5
+BATCH_RECORDS = 100  # a partition's records applied in one transaction, at most
 DEAD_LETTER_CUT_BYTES = 512 * 1024  # a dead letter too large to send with its headers goes on cut to this
 # Failures of the database or broker: wait for them to come back rather than give up on the record.
 TRANSIENT = (OperationalError, InterfaceError, OSError, KafkaError, TimeoutError, ConcurrencyConflict)
@@ -62,8 +63,21 @@ class Rejected(Exception):
     """A message that can never be applied; it goes to the dead-letter topic with this reason."""
 
 
+@dataclass(frozen=True)
+class Planned:
+    """A record to apply in a batch: its delivery and command (None when the consumer has nothing to do)."""
+
+    record: ConsumerRecord
+    delivery: Delivery | None = None
+    command: object | None = None
+
+
 class InboxConsumer:
-    """Consume topics as one group; each event is applied in a transaction that records it in the inbox."""
+    """Consume topics as one group; each event is applied in a transaction that records it in the inbox.
+
+    With `batches`, a partition's fetched records are applied together, one transaction for up to BATCH_RECORDS of
+    them; a record that cannot go in a batch (unreadable, refused, deferred, failing) undoes its batch, the records
+    before it are applied again together, and it takes the one-by-one path with its retries and dead letters."""
 
     def __init__(
         self,
@@ -76,8 +90,10 @@ class InboxConsumer:
         sessions: async_sessionmaker[AsyncSession],
         tables: dict[str, Table],
         broker: BrokerSettings,
+        batches: Callable[[], Batch] | None = None,
+        gate: asyncio.Lock | None = None,
     ) -> None:
-        self._broker = broker
+        self._broker, self._batches, self._gate = broker, batches, gate
         self._name, self._consumer, self._producer, self._bus = name, consumer, producer, bus
         self._subscriptions, self._sessions, self._dead_letters = subscriptions, sessions, tables["dead_letters"]
         self.applied = self.duplicates = self.dead_lettered = 0
@@ -108,7 +124,14 @@ class InboxConsumer:
 
     async def _consume_partition(self, partition: TopicPartition, records: list[ConsumerRecord]) -> bool:
         """Apply a partition's records in order; on a deferred one, rewind to it and report False."""
-        for record in records:
+        index = 0
+        while index < len(records):
+            chunk = records[index:index + BATCH_RECORDS]
+            together = await self._apply_together(chunk) if self._batches is not None else 0
+            index += together
+            if together == len(chunk):
+                continue
+            record = records[index]
             try:
                 await self._with_retries(record)
             except Deferred:
@@ -116,8 +139,72 @@ class InboxConsumer:
                 if record.offset > records[0].offset:
                     await self._consumer.commit({partition: record.offset})
                 return False
+            index += 1
         await self._consumer.commit({partition: records[-1].offset + 1})
         return True
+
+    async def _apply_together(self, records: list[ConsumerRecord]) -> int:
+        """Apply records in one transaction; return how many, from the first, were applied (0 when none could be:
+        the next goes on alone)."""
+        plan = self._plan(records)
+        if not plan:
+            return 0
+        assert self._batches is not None
+        applied = duplicates = 0
+        failed_at: int | None = None
+        try:
+            async with self._batches() as batch:
+                known = await batch.processed(self._name, [p.delivery.envelope.id for p in plan if p.delivery])
+                for index, planned in enumerate(plan):
+                    if planned.delivery is None or planned.command is None:
+                        continue
+                    if planned.delivery.envelope.id in known:
+                        duplicates += 1
+                        continue
+                    known.add(planned.delivery.envelope.id)
+                    try:
+                        await self._apply_in(batch, planned.record, planned.delivery, planned.command)
+                    except Exception:
+                        failed_at = index  # the batch is undone as it closes
+                        break
+                    applied += 1
+                else:
+                    await batch.commit()
+        except TRANSIENT as error:
+            log.info("%s: a batch of %d failed (%r); applying them one by one", self._name, len(plan), error)
+            return 0
+        if failed_at is not None:  # apply the records before the failing one again, without it
+            return await self._apply_together(records[:failed_at]) if failed_at else 0
+        self.applied, self.duplicates = self.applied + applied, self.duplicates + duplicates
+        for planned in plan:
+            self._deferred_since.pop((planned.record.topic, planned.record.partition, planned.record.offset), None)
+        return len(plan)
+
+    def _plan(self, records: list[ConsumerRecord]) -> list[Planned]:
+        """Read and translate records until one that needs the one-by-one path (to be dead-lettered, say)."""
+        plan = []
+        for record in records:
+            try:
+                delivery = self._read(record)
+            except Rejected:
+                break
+            translate = self._subscriptions.get(type(delivery.data)) or self._subscriptions.get(AnyEvent)
+            if translate is None:
+                plan.append(Planned(record))
+                continue
+            since = self._deferred_since.get((record.topic, record.partition, record.offset))
+            delivery = dataclasses.replace(delivery, waited_seconds=0.0 if since is None else time.monotonic() - since)
+            try:
+                command = translate(delivery)
+            except (ValueError, ValidationError):
+                break
+            plan.append(Planned(record, delivery, command))
+        return plan
+
+    async def _apply_in(self, batch: Batch, record: ConsumerRecord, delivery: Delivery, command: object) -> None:
+        with self._span(record, delivery):
+            await self._bus.handle(command, inbox=InboxKey(self._name, delivery.envelope.id, delivery.data),
+                                   batch=batch)
 
     async def _with_retries(self, record: ConsumerRecord) -> None:
         """Retry while the database or broker is away; a record that keeps failing otherwise is dead-lettered."""
@@ -151,14 +238,17 @@ class InboxConsumer:
         key = (record.topic, record.partition, record.offset)
         waited = time.monotonic() - self._deferred_since.setdefault(key, time.monotonic())
         delivery = dataclasses.replace(delivery, waited_seconds=waited)
-        with tracer.start_as_current_span(
+        with self._span(record, delivery):
+            await self._apply(record, delivery, translate)
+        self._deferred_since.pop(key, None)
+
+    def _span(self, record: ConsumerRecord, delivery: Delivery) -> contextlib.AbstractContextManager[trace.Span]:
+        return tracer.start_as_current_span(
             f"{delivery.topic} process", context=context_from_headers(record.headers), kind=SpanKind.CONSUMER,
             attributes={"messaging.system": "kafka", "messaging.consumer.group.name": self._name,
                         "messaging.message.id": delivery.envelope.id, "cloudevents.event_type": delivery.envelope.type,
                         "saphan.case_id": delivery.envelope.subject},
-        ):
-            await self._apply(record, delivery, translate)
-        self._deferred_since.pop(key, None)
+        )
 
     async def _apply(self, record: ConsumerRecord, delivery: Delivery, translate: Translator) -> None:
         try:
@@ -212,7 +302,7 @@ class InboxConsumer:
 
     async def _record_dead_letter(self, record: ConsumerRecord, reason: str) -> None:
         try:
-            async with self._sessions() as session, session.begin():
+            async with self._gate or contextlib.nullcontext(), self._sessions() as session, session.begin():
                 await session.execute(insert(self._dead_letters), {
                     "consumer": self._name, "topic": record.topic, "partition": record.partition,
                     "offset": record.offset, "reason": reason, "key": record.key, "value": record.value,

@@ -8,7 +8,7 @@ serving once accepted, overseer); a rejected, cancelled or failed referral ends 
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import Column, MetaData, Select, String, Table, and_, delete, insert, select
+from sqlalchemy import Column, MetaData, Select, String, Table, and_, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts.access import Relation
@@ -17,6 +17,7 @@ from contracts.common import ReferralRole, ReferralStatus
 from contracts.envelope import EventData
 from contracts.intake import CaseReported
 from contracts.referral import ReferralRequested, ReferralStatusChanged, RoutingDecided
+from saphan_runtime.db import insert_missing
 from saphan_runtime.eventstore import Projector, StoredEvent, UnitOfWork
 from saphan_runtime.inbox import AnyEvent, Delivery, Subscriptions, Translator
 
@@ -93,12 +94,10 @@ async def note(session: AsyncSession, data: EventData) -> None:
         if unit_id is not None:
             conditions.append(table.c.unit_id == unit_id)
         await session.execute(delete(table).where(and_(*conditions)))
-    for unit_id, relation, through in change.adds:
-        await session.execute(delete(table).where(
-            table.c.case_id == change.case_id, table.c.unit_id == unit_id, table.c.relation == relation,
-            table.c.through == through))
-        await session.execute(insert(table), {"case_id": change.case_id, "unit_id": unit_id, "relation": relation,
-                                              "through": through})
+    if change.adds:
+        await session.execute(insert_missing(session, table), [
+            {"case_id": change.case_id, "unit_id": unit_id, "relation": relation, "through": through}
+            for unit_id, relation, through in change.adds])
 
 
 def tracking(project: Projector) -> Projector:

@@ -24,7 +24,7 @@ from saphan_runtime.auth import KeySet, TokenVerifier
 from saphan_runtime.background import Changes, Ticker, repeat
 from saphan_runtime.broker_memory import BrokerMemory
 from saphan_runtime.bus import Handler, MessageBus
-from saphan_runtime.eventstore import InboxKey, Projector, UnitOfWork
+from saphan_runtime.eventstore import Batch, InboxKey, Projector, UnitOfWork
 from saphan_runtime.figures import runtime_figures
 from saphan_runtime.http import health_router, install_error_handlers
 from saphan_runtime.inbox import AnyEvent, InboxConsumer, Subscriptions
@@ -75,7 +75,7 @@ class Service:
         check_no_development_defaults(self.settings)
         self.verifier = token_verifier(self.settings)
         self.database_url = parts.settings.resolved_database_url()
-        self.engine = db.create_engine(self.database_url)
+        self.engine = db.create_engine(self.database_url, inline=True)
         self.sessions = db.create_sessionmaker(self.engine, info={"keyring": parts.keyring})
         self.read_engine = db.create_engine(self.database_url, read_only=True) if self.database_url.startswith(
             "sqlite") else self.engine
@@ -100,11 +100,15 @@ class Service:
         self.metrics = Metrics(self.settings.name, [*runtime_figures(self), *own_figures])
         self.app = self._create_app()
 
-    def unit_of_work(self, inbox: InboxKey | None = None) -> UnitOfWork:
-        """Return a new unit of work over this service's store."""
+    def unit_of_work(self, inbox: InboxKey | None = None, batch: Batch | None = None) -> UnitOfWork:
+        """Return a new unit of work over this service's store (joining a consumer's batch, when given)."""
         return UnitOfWork(self.sessions, self.tables, source=self.settings.source(), project=self.project,
                           on_commit=self._wake_relay, inbox=inbox, gate=self.write_gate,
-                          notice=parties.note if self.tracks_parties else None)
+                          notice=parties.note if self.tracks_parties else None, batch=batch)
+
+    def batch(self) -> Batch:
+        """Return a new batch: one transaction for several consumed events."""
+        return Batch(self.sessions, self.tables, on_commit=self._wake_relay, gate=self.write_gate)
 
     def _wake_relay(self) -> None:
         if self.relay is not None:
@@ -114,8 +118,8 @@ class Service:
     async def start(self) -> None:
         """Migrate the database, make sure the topics exist, then start the consumer, and the relay and tickers
         while this replica leads."""
-        setup_tracing(self.settings.name)
-        SQLAlchemyInstrumentor().instrument(engine=self.engine.sync_engine)
+        if setup_tracing(self.settings.name):  # a span per statement only where spans are recorded
+            SQLAlchemyInstrumentor().instrument(engine=self.engine.sync_engine)
         await migrations.upgrade_async(self.database_url, self.parts.migrations)
         await kafka.ensure_topics(self.settings.broker, self._topics())
         self.producer = kafka.producer(self.settings.broker, f"saphan-{self.settings.name}")
@@ -149,7 +153,8 @@ class Service:
         await self.kafka_consumer.start()
         self.consumer = InboxConsumer(name=self.settings.name, consumer=self.kafka_consumer, producer=producer,
                                       bus=self.bus, subscriptions=self.subscriptions,
-                                      sessions=self.sessions, tables=self.tables, broker=self.settings.broker)
+                                      sessions=self.sessions, tables=self.tables, broker=self.settings.broker,
+                                      batches=self.batch, gate=self.write_gate)
         self._tasks.append(asyncio.create_task(self.consumer.run(), name=f"{self.settings.name}-consumer"))
 
     def subscribed_topics(self) -> list[str]:
@@ -187,7 +192,7 @@ class Service:
 
     async def readiness(self) -> dict[str, bool]:
         """Check the database, the broker and the background loops."""
-        checks = {"database": await _succeeds(db.ping(self.engine)),
+        checks = {"database": await _succeeds(db.ping(self.read_engine)),
                   "broker": await _succeeds(self._ping_broker()),
                   "loops": bool(self._tasks) and all(not task.done() for task in self._tasks)}
         return checks

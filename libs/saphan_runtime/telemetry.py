@@ -9,23 +9,30 @@ from opentelemetry.instrumentation.aiokafka import AIOKafkaInstrumentor
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, ConsoleSpanExporter, SpanExporter
+from opentelemetry.sdk.trace.sampling import ALWAYS_OFF
 
 log = logging.getLogger(__name__)
 
 TRACER_NAME = "saphan"
 
 
-def setup_tracing(service_name: str) -> None:
-    """Install a tracer provider for this process (unless one is already set) and the aiokafka hooks."""
+def setup_tracing(service_name: str) -> bool:
+    """Install a tracer provider for this process (unless one is already set) and the aiokafka hooks; return
+    whether spans are recorded. With no exporter, spans are not recorded (the trace context still travels with
+    every request and event, so a trace joins up wherever it is exported)."""
+    recording = True
     if not isinstance(trace.get_tracer_provider(), TracerProvider):
-        provider = TracerProvider(resource=Resource.create({"service.name": f"saphan-{service_name}"}))
+        resource = Resource.create({"service.name": f"saphan-{service_name}"})
         exporter = _exporter_from_environment()
+        recording = exporter is not None
+        provider = TracerProvider(resource=resource, sampler=None if recording else ALWAYS_OFF)
         if exporter is not None:
             provider.add_span_processor(BatchSpanProcessor(exporter))
         trace.set_tracer_provider(provider)
     instrumentor = AIOKafkaInstrumentor()
     if not instrumentor.is_instrumented_by_opentelemetry:
         instrumentor.instrument()
+    return recording
 
 
 def _exporter_from_environment() -> SpanExporter | None:

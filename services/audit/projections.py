@@ -1,6 +1,7 @@
 """Audit's read side: the ledger entries by case, written in the same transaction as the ledger events."""
 
 import json
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -11,7 +12,7 @@ from contracts.audit import CheckpointSigned, EventRecorded
 from contracts.envelope import EventData
 from saphan_runtime import cloudevents
 from saphan_runtime.cloudevents import canonical_json
-from saphan_runtime.eventstore import Projection, StoredEvent, projector
+from saphan_runtime.eventstore import Projection, StoredEvent, before_commit, projector
 from services.audit import merkle
 from services.audit.db import checkpoints, ledger_entries, ledger_frontier, ledger_nodes
 
@@ -32,15 +33,33 @@ async def entry_appended(session: AsyncSession, event: StoredEvent) -> None:
     await _grow_tree(session, leaf, data.sequence)
 
 
+TREE = "audit.tree"  # session.info: the tree as this transaction grows it, and the subtrees it completed
+
+
+@dataclass
+class _Growing:
+    frontier: merkle.Frontier
+    completed: list[tuple[int, int, bytes]] = field(default_factory=list)
+
+
 async def _grow_tree(session: AsyncSession, leaf: bytes, sequence: int) -> None:
-    """Add a leaf to the ledger's Merkle tree (its compact frontier), so a root costs O(log n)."""
-    frontier = await _frontier(session)
-    if frontier.size != sequence - 1:
-        raise RuntimeError(f"the ledger's tree has {frontier.size} leaves; sequence {sequence} cannot follow")
-    completed = frontier.append(leaf)
-    if completed:
+    """Add a leaf to the ledger's Merkle tree (its compact frontier), so a root costs O(log n). The tree is read
+    once per transaction and written once, as it commits, with the perfect subtrees the leaves completed."""
+    growing = session.info.get(TREE)
+    if growing is None:
+        growing = session.info[TREE] = _Growing(await _stored_frontier(session))
+        before_commit(session, TREE, _save_tree)
+    if growing.frontier.size != sequence - 1:
+        raise RuntimeError(f"the ledger's tree has {growing.frontier.size} leaves; sequence {sequence} cannot follow")
+    growing.completed.extend(growing.frontier.append(leaf))
+
+
+async def _save_tree(session: AsyncSession) -> None:
+    growing: _Growing = session.info.pop(TREE)
+    if growing.completed:
         await session.execute(insert(ledger_nodes), [
-            {"level": level, "index": index, "hash": node.hex()} for level, index, node in completed])
+            {"level": level, "index": index, "hash": node.hex()} for level, index, node in growing.completed])
+    frontier = growing.frontier
     state = json.dumps(frontier.to_json())
     updated = await session.execute(update(ledger_frontier).where(ledger_frontier.c.id == 1)
                                     .values(size=frontier.size, state=state))
@@ -49,6 +68,12 @@ async def _grow_tree(session: AsyncSession, leaf: bytes, sequence: int) -> None:
 
 
 async def _frontier(session: AsyncSession) -> merkle.Frontier:
+    """Return the tree as it stands in this session (with the leaves its transaction added so far)."""
+    growing = session.info.get(TREE)
+    return growing.frontier if growing is not None else await _stored_frontier(session)
+
+
+async def _stored_frontier(session: AsyncSession) -> merkle.Frontier:
     state = await session.scalar(select(ledger_frontier.c.state).where(ledger_frontier.c.id == 1))
     return merkle.Frontier.from_json(json.loads(state)) if state else merkle.Frontier()
 
@@ -102,6 +127,8 @@ async def ledger_head(session: AsyncSession) -> tuple[int, bytes]:
 
 async def ledger_size(session: AsyncSession) -> int:
     """Return how many entries the ledger holds (its tree's size: one row, no count of the entries)."""
+    if (growing := session.info.get(TREE)) is not None:
+        return int(growing.frontier.size)
     return int(await session.scalar(select(ledger_frontier.c.size).where(ledger_frontier.c.id == 1)) or 0)
 
 

@@ -1,5 +1,6 @@
 """Referral's background work: seed the registry from its file at start, find deadlines that passed."""
 
+import contextlib
 import json
 from typing import Any
 
@@ -90,7 +91,7 @@ async def _record(
 ) -> None:
     """Save a webhook's progress and log the attempt (operational state, like the relay's cursor)."""
     failures = hook["failures"] + 1 if error else 0
-    async with service.sessions() as session, session.begin():
+    async with service.write_gate or contextlib.nullcontext(), service.sessions() as session, session.begin():
         await session.execute(update(db.webhooks).where(db.webhooks.c.webhook_id == hook["webhook_id"]).values(
             position=position, failures=failures, last_error=error,
             next_attempt_at=webhooks.next_attempt(failures, now) if error else None))

@@ -10,16 +10,16 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from contracts.common import Channel, ConsentState, DutyShift, Location, ProblemType
 from contracts.intake import CaseReported
 from saphan_runtime import db
-from saphan_runtime.eventstore import InboxKey, StoredEvent, UnitOfWork
+from saphan_runtime.eventstore import Batch, InboxKey, StoredEvent, UnitOfWork
 
 
 class Store:
     """An event store on a real database, with the unit of work the services use."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, inline: bool = False) -> None:
         self.metadata = MetaData()
         db.event_store_tables(self.metadata)
-        self.engine = db.create_engine(url)
+        self.engine = db.create_engine(url, inline=inline)
         self.sessions = db.create_sessionmaker(self.engine)
         self.projected: list[StoredEvent] = []
         self.commits = 0
@@ -30,15 +30,18 @@ class Store:
     def _committed(self) -> None:
         self.commits += 1
 
-    def unit_of_work(self, inbox: InboxKey | None = None) -> UnitOfWork:
+    def unit_of_work(self, inbox: InboxKey | None = None, batch: Batch | None = None) -> UnitOfWork:
         return UnitOfWork(self.sessions, dict(self.metadata.tables), source="/saphan/test",
-                          project=self.project, on_commit=self._committed, inbox=inbox)
+                          project=self.project, on_commit=self._committed, inbox=inbox, batch=batch)
+
+    def batch(self) -> Batch:
+        return Batch(self.sessions, dict(self.metadata.tables), on_commit=self._committed)
 
 
 @asynccontextmanager
-async def store(url: str) -> AsyncIterator[Store]:
-    """Yield a store whose tables exist, and dispose of its engine afterwards."""
-    opened = Store(url)
+async def store(url: str, *, inline: bool = False) -> AsyncIterator[Store]:
+    """Yield a store whose tables exist, and dispose of its engine afterwards (`inline`: as a service's writers)."""
+    opened = Store(url, inline=inline)
     async with opened.engine.begin() as connection:
         await connection.run_sync(opened.metadata.create_all)
     try:

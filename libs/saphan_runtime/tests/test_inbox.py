@@ -67,3 +67,50 @@ async def test_a_record_whose_handler_keeps_failing_is_dead_lettered_and_the_nex
 
 async def _true(value: bool) -> bool:
     return value
+
+
+async def test_a_fetched_batch_is_applied_in_few_transactions_around_a_poison_a_duplicate_and_garbage(
+        database, broker) -> None:
+    """The records before a failing one are applied together, the failing one alone (dead-lettered), the rest
+    together again; a duplicate in the batch is skipped and unreadable bytes are dead-lettered."""
+    applied: list[str] = []
+
+    async def note(command: Note, uow: UnitOfWork) -> None:
+        async with uow:
+            if command.case_id == "poison":
+                raise RuntimeError("a bug in the handler")
+            await uow.append(f"note-{command.case_id}", case_id=command.case_id, expected_version=0,
+                             events=[case_reported(command.case_id)])
+            applied.append(command.case_id)
+            await uow.commit()
+
+    def translate(delivery: Delivery) -> Note:
+        assert isinstance(delivery.data, CaseReported)
+        return Note(delivery.data.case_id)
+
+    good = [f"c{n}" for n in range(30)]
+    settings = broker.settings(fetch_max_wait_ms=50, session_timeout_ms=2000)
+    await kafka.ensure_topics(settings, {broker.topic(INTAKE_EVENTS): 1, broker.topic(dead_letter_topic("t")): 1})
+    async with store(database("inbox"), inline=True) as events:
+        producer = kafka.producer(settings, "test")
+        await producer.start()
+        values = [event_for(c) for c in good]
+        for value in [*values[:10], event_for("poison"), values[0], b"\xff not json", *values[10:]]:
+            await (await producer.send(broker.topic(INTAKE_EVENTS), value, key=b"k"))
+        consumer = kafka.consumer(settings, broker.topic("test-group"), [broker.topic(INTAKE_EVENTS)])
+        await consumer.start()
+        inbox = InboxConsumer(name="t", consumer=consumer, producer=producer,
+                              bus=MessageBus({Note: note}, events.unit_of_work),
+                              subscriptions={CaseReported: translate}, sessions=events.sessions,
+                              tables=dict(events.metadata.tables), broker=settings, batches=events.batch)
+        running = asyncio.create_task(inbox.run())
+        try:
+            await testing.eventually(lambda: _true(inbox.applied == 30 and inbox.dead_lettered == 2), within=30)
+        finally:
+            running.cancel()
+            await consumer.stop()
+            await producer.stop()
+    assert sorted(set(applied)) == sorted(good)
+    assert inbox.duplicates == 1
+    # c0..c9 once, then again without the poison; the poison alone; the rest in few batches, not one by one
+    assert events.commits < 10

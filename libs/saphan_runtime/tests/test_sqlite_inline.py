@@ -1,0 +1,49 @@
+"""The inline SQLite driver against the threaded one it replaces for writers: same answers, no worker thread."""
+
+import threading
+
+from sqlalchemy import text
+
+from saphan_runtime import db, testing
+
+
+async def _answers_and_threads(url: str, *, inline: bool) -> tuple[list[tuple[int, str]], int]:
+    engine = db.create_engine(url, inline=inline)
+    before = threading.active_count()
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(text("CREATE TABLE IF NOT EXISTS t (n INTEGER PRIMARY KEY, word TEXT)"))
+            await connection.execute(text("DELETE FROM t"))
+            await connection.execute(text("INSERT INTO t (n, word) VALUES (:n, :word)"),
+                                     [{"n": 1, "word": "หนึ่ง"}, {"n": 2, "word": "two"}])
+        async with engine.connect() as connection:
+            rows = [tuple(row) for row in await connection.execute(text("SELECT n, word FROM t ORDER BY n"))]
+            threads = threading.active_count() - before
+    finally:
+        await engine.dispose()
+    return rows, threads
+
+
+async def test_an_inline_engine_answers_as_the_threaded_one_without_a_thread_per_connection(tmp_path) -> None:
+    url = testing.sqlite_url(tmp_path, "inline")
+    threaded_rows, threaded_threads = await _answers_and_threads(url, inline=False)
+    inline_rows, inline_threads = await _answers_and_threads(url, inline=True)
+    assert inline_rows == threaded_rows == [(1, "หนึ่ง"), (2, "two")]
+    assert threaded_threads >= 1  # aiosqlite's worker thread(s)
+    assert inline_threads == 0
+
+
+async def test_an_inline_engine_reports_sqlite_errors_as_the_driver_does(tmp_path) -> None:
+    engine = db.create_engine(testing.sqlite_url(tmp_path, "errors"), inline=True)
+    try:
+        async with engine.connect() as connection:
+            try:
+                await connection.execute(text("SELECT * FROM no_such_table"))
+            except Exception as error:  # noqa: BLE001 - the kind is what is checked
+                assert "no such table" in str(error)
+                assert type(error).__name__ == "OperationalError"
+            else:
+                raise AssertionError("no error raised")
+            assert (await connection.execute(text("SELECT 1"))).scalar() == 1  # the connection still works
+    finally:
+        await engine.dispose()
