@@ -9,9 +9,16 @@ line, the headers and a Content-Length body, nothing more (no redirects, no chun
 
 import asyncio
 import json
+import time
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
+
+# uvicorn closes a connection idle for 5 s; one idle this long is closed here rather than reused (a request sent as
+# the server closes it would fail, and a POST is not retried).
+IDLE_SECONDS = 3.0
+
+Connection = tuple[asyncio.StreamReader, asyncio.StreamWriter]
 
 
 class HttpError(Exception):
@@ -40,7 +47,7 @@ class LeanClient:
         self._host, self._port = parts.hostname, parts.port or 80
         fixed = {"Host": parts.netloc, "Content-Type": "application/json", **headers}
         self._head = "".join(f"{name}: {value}\r\n" for name, value in fixed.items())
-        self._idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
+        self._idle: list[tuple[float, Connection]] = []  # (when it was last used, the connection)
         self._slots = asyncio.Semaphore(max_connections)
         self._timeout = timeout
 
@@ -49,7 +56,7 @@ class LeanClient:
         payload = json.dumps(body, ensure_ascii=False).encode()
         request = f"POST {path} HTTP/1.1\r\n{self._head}Content-Length: {len(payload)}\r\n\r\n".encode() + payload
         async with self._slots:
-            connection = self._idle.pop() if self._idle else None
+            connection = self._kept_alive()
             try:
                 if connection is None:
                     connection = await asyncio.wait_for(asyncio.open_connection(self._host, self._port),
@@ -61,15 +68,24 @@ class LeanClient:
                     connection[1].close()
                 raise HttpError(type(error).__name__) from error
             if keep:
-                self._idle.append(connection)
+                self._idle.append((time.monotonic(), connection))
             else:
                 connection[1].close()
             return answer
 
+    def _kept_alive(self) -> Connection | None:
+        """Return the most recently used idle connection, closing those idle too long."""
+        while self._idle:
+            used, connection = self._idle.pop()
+            if time.monotonic() - used < IDLE_SECONDS:
+                return connection
+            connection[1].close()
+        return None
+
     async def close(self) -> None:
         """Close the idle connections."""
         while self._idle:
-            _, writer = self._idle.pop()
+            _, (_, writer) = self._idle.pop()
             writer.close()
 
 

@@ -58,3 +58,19 @@ async def test_a_refused_connection_is_an_http_error() -> None:
     client = LeanClient(f"http://127.0.0.1:{free_port()}", {}, max_connections=1, timeout=5)
     with pytest.raises(HttpError, match="ConnectionRefusedError"):
         await client.post_json("/cases", {})
+
+
+async def test_a_connection_idle_too_long_is_not_reused(monkeypatch) -> None:
+    monkeypatch.setattr("bench.http_client.IDLE_SECONDS", 0.0)
+    seen: list[dict[str, str]] = []
+    connections: list[int] = []
+    server = await _serve([(201, False), (201, False)], seen, connections)
+    port = server.sockets[0].getsockname()[1]
+    client = LeanClient(f"http://127.0.0.1:{port}", {}, max_connections=4, timeout=5)
+    try:
+        answers = [await client.post_json("/cases", {"n": n}) for n in range(2)]
+    finally:
+        await client.close()
+        server.close()
+    assert [a.status for a in answers] == [201, 201]
+    assert len(connections) == 2

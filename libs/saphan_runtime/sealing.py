@@ -93,6 +93,9 @@ def decrypt_blob(key: bytes, name: str, blob: bytes) -> bytes:
     return _decrypt(AESGCM(key), blob, _aad(name, "blob"), f"the content stored as {name}")
 
 
+HELD_KEYS = "sealing.keys"  # session.info: the case keys a writer's transaction made or unwrapped
+
+
 class Keyring:
     """A service's case keys, wrapped by its master key."""
 
@@ -108,14 +111,27 @@ class Keyring:
         if row is not None:
             if row.wrapped_key is None:
                 raise KeyDestroyed(f"the key of case {case_id} was destroyed / กุญแจของรายการนี้ถูกทำลายแล้ว")
-            return self._unwrap(case_id, row.wrapped_key)
+            return self._held(session, case_id, self._unwrap(case_id, row.wrapped_key))
+        return await self.new_key(session, case_id, at=at)
+
+    async def new_key(self, session: AsyncSession, case_id: str, *, at: datetime) -> bytes:
+        """Make and store (wrapped) the data key of a case that has none yet (a new case), in the caller's
+        transaction; a case that has one already makes the insert fail."""
         key = AESGCM.generate_key(bit_length=256)
         await session.execute(insert(CASE_KEYS), {"case_id": case_id, "wrapped_key": self._wrap(case_id, key),
                                                   "master_key_id": self.master_key_id, "created_at": at})
+        return self._held(session, case_id, key)
+
+    @staticmethod
+    def _held(session: AsyncSession, case_id: str, key: bytes) -> bytes:
+        """Keep a key for the rest of the writer's transaction (its projections open what it sealed)."""
+        session.info.setdefault(HELD_KEYS, {})[case_id] = key
         return key
 
     async def existing_key(self, session: AsyncSession, case_id: str) -> bytes | None:
         """Return a case's data key, or None when it has none or it was destroyed."""
+        if (held := session.info.get(HELD_KEYS, {}).get(case_id)) is not None:
+            return bytes(held)
         wrapped = await session.scalar(select(CASE_KEYS.c.wrapped_key).where(CASE_KEYS.c.case_id == case_id))
         return None if wrapped is None else self._unwrap(case_id, wrapped)
 
@@ -127,6 +143,7 @@ class Keyring:
     async def destroy(self, session: AsyncSession, case_id: str, *, at: datetime, because: str) -> bool:
         """Destroy a case's key (in the caller's transaction); return whether there was one to destroy. A case
         that had none gets a destroyed one, so nothing can be sealed for it afterwards either."""
+        session.info.get(HELD_KEYS, {}).pop(case_id, None)
         result = await session.execute(
             update(CASE_KEYS).where(CASE_KEYS.c.case_id == case_id, CASE_KEYS.c.wrapped_key.is_not(None))
             .values(wrapped_key=None, destroyed_at=at, destroyed_because=because[:200]))

@@ -218,7 +218,8 @@ class Service:
         for router in self.parts.routers:
             app.include_router(router)
         app.add_middleware(RequestMetrics, metrics=self.metrics)
-        FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz,metrics")
+        FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz,metrics",
+                                           exclude_spans=["receive", "send"])  # one span a request, not one a chunk
         return app
 
 

@@ -42,7 +42,7 @@ async def report_case(command: ReportCase, uow: UnitOfWork, keyring: Keyring) ->
         facts.check_report(report, now())  # before the duplicate search, which reckons from the report's facts
         person = duplicates.person_of(report.client, report.location.subdistrict_code, report.received_at)
         prior = await queries.duplicate_candidates(uow.session, person)
-        case_key = await keyring.key(uow.session, case_id, at=now())
+        case_key = await keyring.new_key(uow.session, case_id, at=now())
         events = domain.report(report, case_id=case_id, now=now(), prior=prior,
                                seal=partial(sealing.seal, case_key, case_id), by_unit=command.reported_by_unit,
                                by_user=command.reported_by_user)

@@ -8,7 +8,7 @@ from datetime import datetime
 from functools import partial
 from typing import Protocol
 
-from contracts.agencies import AgencyUnitRecorded
+from contracts.agencies import AgencyUnit, AgencyUnitRecorded
 from contracts.common import AgencyKind, DeadlineKind, Location, ReferralRole, StatusReason, Urgency
 from contracts.envelope import EventData
 from contracts.referral import ReferralRequested, RoutingDecided
@@ -71,7 +71,7 @@ async def route_case(command: RouteCase, uow: UnitOfWork, *, policy: Policy) -> 
         await _append(uow, stream, command.case_id, state, decided)
         for decision in decided:
             assert isinstance(decision, RoutingDecided) and state is not None
-            office = await _provincial_office(uow, state.facts.location)
+            office = _provincial_office(units, state.facts.location)
             for assignment in decision.assignments:
                 await _request(uow, policy, decision, assignment.unit_id, assignment.agency_kind, assignment.role,
                                escalate_to=office)
@@ -92,7 +92,8 @@ async def override_routing(command: OverrideRouting, uow: UnitOfWork, *, policy:
         await _append(uow, stream, command.case_id, case, decided)
         wanted = {(a.unit_id, a.role) for a in decided[0].assignments}
         kept = await _cancel_open(uow, command.case_id, StatusReason.REROUTED, policy.clock(), keep=wanted)
-        office = await _provincial_office(uow, case.facts.location)
+        office = _provincial_office(await queries.units_for_area(uow.session, case.facts.location),
+                                    case.facts.location)
         for assignment in decided[0].assignments:
             if (assignment.unit_id, assignment.role) not in kept:
                 await _request(uow, policy, decided[0], assignment.unit_id, assignment.agency_kind, assignment.role,
@@ -120,10 +121,10 @@ async def _cancel_open(
     return kept
 
 
-async def _provincial_office(uow: UnitOfWork, location: Location) -> str:
-    """Return the provincial office told when a referral's deadline is missed (by its usual id if none serves)."""
-    office = registry.serving(await queries.units_for_area(uow.session, location),
-                              AgencyKind.PROVINCIAL_MSDHS_OFFICE, location)
+def _provincial_office(units: list[AgencyUnit], location: Location) -> str:
+    """Return the provincial office told when a referral's deadline is missed (by its usual id if none serves), from
+    the units serving the area."""
+    office = registry.serving(units, AgencyKind.PROVINCIAL_MSDHS_OFFICE, location)
     return office.unit_id if office else f"msdhs-{location.province_code}"
 
 

@@ -6,7 +6,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from contracts.common import Sealed
@@ -137,6 +138,22 @@ async def test_a_destroyed_key_is_destroyed_once_and_opens_nothing(database) -> 
     assert (first, second, never_made) == (True, False, False)
     assert opened is None
     assert row.wrapped_key is None and row.destroyed_at == AT and row.destroyed_because == "retention ended"
+
+
+async def test_a_new_case_key_is_held_for_its_transaction_until_destroyed_and_made_only_once(database) -> None:
+    keyring = Keyring(MASTER)
+    async with key_store(database("keys")) as sessions:
+        async with sessions() as session, session.begin():
+            made = await keyring.new_key(session, "case-n", at=AT)
+            await session.execute(delete(CASE_KEYS))  # the held key answers without reading the table
+            assert await keyring.existing_key(session, "case-n") == made
+            await keyring.destroy(session, "case-n", at=AT, because="erased")
+            assert await keyring.existing_key(session, "case-n") is None
+        async with sessions() as session, session.begin():
+            await keyring.new_key(session, "case-m", at=AT)
+        with pytest.raises(IntegrityError):
+            async with sessions() as session, session.begin():
+                await keyring.new_key(session, "case-m", at=AT)
 
 
 async def test_a_keyring_with_another_master_key_cannot_unwrap(database) -> None:
