@@ -92,8 +92,9 @@ class InboxConsumer:
         broker: BrokerSettings,
         batches: Callable[[], Batch] | None = None,
         gate: asyncio.Lock | None = None,
+        tracing: bool = True,
     ) -> None:
-        self._broker, self._batches, self._gate = broker, batches, gate
+        self._broker, self._batches, self._gate, self._tracing = broker, batches, gate, tracing
         self._name, self._consumer, self._producer, self._bus = name, consumer, producer, bus
         self._subscriptions, self._sessions, self._dead_letters = subscriptions, sessions, tables["dead_letters"]
         self.applied = self.duplicates = self.dead_lettered = 0
@@ -242,7 +243,9 @@ class InboxConsumer:
             await self._apply(record, delivery, translate)
         self._deferred_since.pop(key, None)
 
-    def _span(self, record: ConsumerRecord, delivery: Delivery) -> contextlib.AbstractContextManager[trace.Span]:
+    def _span(self, record: ConsumerRecord, delivery: Delivery) -> contextlib.AbstractContextManager[object]:
+        if not self._tracing:
+            return contextlib.nullcontext()
         return tracer.start_as_current_span(
             f"{delivery.topic} process", context=context_from_headers(record.headers), kind=SpanKind.CONSUMER,
             attributes={"messaging.system": "kafka", "messaging.consumer.group.name": self._name,

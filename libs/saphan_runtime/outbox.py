@@ -43,9 +43,12 @@ class OutboxRelay:
         gate: asyncio.Lock | None = None,
         memory: BrokerMemory | None = None,
         on_lost: Callable[[], Awaitable[None]] | None = None,
+        tracing: bool = True,
     ) -> None:
         """`memory` tells whether the broker still holds what was published; when it does not, `on_lost` runs (to
-        recreate the topics) and the relay publishes the store again from the start."""
+        recreate the topics) and the relay publishes the store again from the start. Without `tracing`, no span is
+        made and no stored envelope decoded for its trace context."""
+        self._tracing = tracing
         self._name, self._sessions, self._producer, self._broker = name, sessions, producer, broker
         self._memory, self._on_lost = memory, on_lost
         self._events, self._cursor = tables["events"], tables["relay_cursor"]
@@ -131,6 +134,11 @@ class OutboxRelay:
             return position, list(rows)
 
     async def _send(self, row: Row[Any]) -> asyncio.Future[RecordMetadata]:
+        if not self._tracing:
+            sent: asyncio.Future[RecordMetadata] = await self._producer.send(
+                self._broker.topic(row.topic), value=row.payload.encode(), key=row.case_id.encode(),
+                headers=[CONTENT_TYPE_HEADER])
+            return sent
         envelope = cloudevents.decode(row.payload)
         parent = TraceContextTextMapPropagator().extract({"traceparent": envelope.traceparent or ""})
         with tracer.start_as_current_span(

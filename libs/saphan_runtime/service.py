@@ -98,6 +98,7 @@ class Service:
         self.changes = Changes()
         own_figures = [functools.partial(gauges, self) for gauges in parts.gauges]
         self.metrics = Metrics(self.settings.name, [*runtime_figures(self), *own_figures])
+        self.tracing = setup_tracing(self.settings.name)  # spans recorded (an exporter, or a test's collector)
         self.app = self._create_app()
 
     def unit_of_work(self, inbox: InboxKey | None = None, batch: Batch | None = None) -> UnitOfWork:
@@ -118,7 +119,7 @@ class Service:
     async def start(self) -> None:
         """Migrate the database, make sure the topics exist, then start the consumer, and the relay and tickers
         while this replica leads."""
-        if setup_tracing(self.settings.name):  # a span per statement only where spans are recorded
+        if self.tracing:
             SQLAlchemyInstrumentor().instrument(engine=self.engine.sync_engine)
         await migrations.upgrade_async(self.database_url, self.parts.migrations)
         await kafka.ensure_topics(self.settings.broker, self._topics())
@@ -131,7 +132,8 @@ class Service:
                                  poll_seconds=self.settings.relay_poll_seconds,
                                  memory=BrokerMemory(broker=self.settings.broker,
                                                      marker=relay_marker_topic(self.settings.name)),
-                                 on_lost=functools.partial(kafka.ensure_topics, self.settings.broker, self._topics()))
+                                 on_lost=functools.partial(kafka.ensure_topics, self.settings.broker, self._topics()),
+                                 tracing=self.tracing)
         for hook in self.parts.on_start:
             await hook(self)
         if self.subscriptions:
@@ -154,7 +156,7 @@ class Service:
         self.consumer = InboxConsumer(name=self.settings.name, consumer=self.kafka_consumer, producer=producer,
                                       bus=self.bus, subscriptions=self.subscriptions,
                                       sessions=self.sessions, tables=self.tables, broker=self.settings.broker,
-                                      batches=self.batch, gate=self.write_gate)
+                                      batches=self.batch, gate=self.write_gate, tracing=self.tracing)
         self._tasks.append(asyncio.create_task(self.consumer.run(), name=f"{self.settings.name}-consumer"))
 
     def subscribed_topics(self) -> list[str]:
@@ -218,8 +220,9 @@ class Service:
         for router in self.parts.routers:
             app.include_router(router)
         app.add_middleware(RequestMetrics, metrics=self.metrics)
-        FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz,metrics",
-                                           exclude_spans=["receive", "send"])  # one span a request, not one a chunk
+        if self.tracing:
+            FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz,metrics",
+                                               exclude_spans=["receive", "send"])  # a span a request, not a chunk
         return app
 
 

@@ -17,9 +17,9 @@ TRACER_NAME = "saphan"
 
 
 def setup_tracing(service_name: str) -> bool:
-    """Install a tracer provider for this process (unless one is already set) and the aiokafka hooks; return
-    whether spans are recorded. With no exporter, spans are not recorded (the trace context still travels with
-    every request and event, so a trace joins up wherever it is exported)."""
+    """Install a tracer provider for this process (unless one is already set) and, where spans are recorded, the
+    aiokafka hooks; return whether spans are recorded. With no exporter nothing is traced: the service then spends
+    nothing on spans or on carrying trace context no one collects."""
     recording = True
     if not isinstance(trace.get_tracer_provider(), TracerProvider):
         resource = Resource.create({"service.name": f"saphan-{service_name}"})
@@ -30,7 +30,7 @@ def setup_tracing(service_name: str) -> bool:
             provider.add_span_processor(BatchSpanProcessor(exporter))
         trace.set_tracer_provider(provider)
     instrumentor = AIOKafkaInstrumentor()
-    if not instrumentor.is_instrumented_by_opentelemetry:
+    if recording and not instrumentor.is_instrumented_by_opentelemetry:
         instrumentor.instrument()
     return recording
 
