@@ -12,6 +12,7 @@ from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 from sqlalchemy.pool import StaticPool
 
+from saphan_runtime import sqlite_inline
 from saphan_runtime.eventstore import Projector, StoredEvent
 
 ViewQuery = Callable[[AsyncSession, str], Awaitable[dict[str, Any] | None]]
@@ -34,7 +35,9 @@ async def replay_view(view: CaseView, case_id: str, events: Sequence[StoredEvent
     own = [event for event in events if event.envelope.source == view.source]
     if not own:
         return None
-    engine = create_async_engine("sqlite+aiosqlite://", poolclass=StaticPool)
+    # One private in-memory database, run inline: its statements are the replay's own work, with no thread to hop to.
+    engine = create_async_engine("sqlite+aiosqlite://", poolclass=StaticPool,
+                                 async_creator=sqlite_inline.creator(":memory:", timeout=1))
     try:
         async with engine.begin() as connection:
             await connection.run_sync(view.metadata.create_all)
