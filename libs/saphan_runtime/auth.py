@@ -15,6 +15,10 @@ from contracts.access import Role
 
 ALGORITHMS = ["EdDSA", "RS256"]
 REFETCH_SECONDS = 30.0
+# The longest unit id and user name the contracts carry (`unit_id`, `*_by_user`): a token naming a longer one could
+# not be recorded in any event, so it is refused at the door rather than failing deep inside a request.
+MAX_UNIT_LENGTH = 64
+MAX_USER_LENGTH = 200
 VERIFIED_CACHE_SIZE = 10_000  # an unknown key id refetches the JWKS at most this often (keys rotate; tokens are forged)
 
 
@@ -118,8 +122,15 @@ class TokenVerifier:
         unit = claims.get(self.settings.unit_claim)
         if not isinstance(unit, str) or not unit:
             raise NoAgency("the token names no agency unit / โทเค็นไม่ระบุหน่วยงาน")
+        if len(unit) > MAX_UNIT_LENGTH:
+            raise NoAgency(f"the token's agency unit is longer than {MAX_UNIT_LENGTH} characters / "
+                           f"รหัสหน่วยงานในโทเค็นยาวเกิน {MAX_UNIT_LENGTH} ตัวอักษร")
+        user = str(claims["sub"])
+        if not user or len(user) > MAX_USER_LENGTH:
+            raise Unauthenticated(f"the token's subject must be 1 to {MAX_USER_LENGTH} characters / "
+                                  f"ผู้ใช้ในโทเค็นต้องยาว 1 ถึง {MAX_USER_LENGTH} ตัวอักษร")
         roles = _roles(claims.get(self.settings.roles_claim))
-        principal = Principal(user=str(claims["sub"]), unit_id=unit, roles=roles)
+        principal = Principal(user=user, unit_id=unit, roles=roles)
         return principal, float(claims["exp"])
 
     def _decode(self, token: str, key: Any) -> dict[str, Any]:

@@ -112,21 +112,28 @@ SQLITE_INLINE_BUSY_SECONDS = 5
 def create_engine(url: str, *, read_only: bool = False, inline: bool = False) -> AsyncEngine:
     """Create the async engine; SQLite gets WAL, a busy timeout and serialised (IMMEDIATE) write transactions,
     and a read-only engine whose snapshots never wait for the writers. `inline` runs a SQLite file's statements on
-    the event loop's thread (see sqlite_inline): for a service's writers, which its write gate has take turns."""
+    the event loop's thread (see sqlite_inline): for a service's writers, which its write gate has take turns, and
+    whose log `sqlite_inline.checkpoint_continually` must then checkpoint."""
     if url.startswith("sqlite"):
-        path = make_url(url).database
-        if inline and not read_only and path and path != ":memory:":
-            busy = SQLITE_INLINE_BUSY_SECONDS
-            engine = create_async_engine(url, async_creator=sqlite_inline.creator(path, timeout=busy))
+        path = inline_sqlite_file(url) if inline and not read_only else None
+        if path is not None:
+            connect = sqlite_inline.creator(path, timeout=SQLITE_INLINE_BUSY_SECONDS)
+            engine = create_async_engine(url, async_creator=connect)
         else:
-            busy = SQLITE_BUSY_SECONDS
-            engine = create_async_engine(url, connect_args={"timeout": busy})
-        _configure_sqlite(engine, read_only=read_only, busy_seconds=busy)
+            engine = create_async_engine(url, connect_args={"timeout": SQLITE_BUSY_SECONDS})
+        _configure_sqlite(engine, read_only=read_only, inline=path is not None)
         return engine
     return create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
 
 
-def _configure_sqlite(engine: AsyncEngine, *, read_only: bool, busy_seconds: int) -> None:
+def inline_sqlite_file(url: str) -> str | None:
+    """Return the file an inline engine of this URL writes (None: not a SQLite file, so never inline)."""
+    path = make_url(url).database if url.startswith("sqlite") else None
+    return path if path and path != ":memory:" else None
+
+
+def _configure_sqlite(engine: AsyncEngine, *, read_only: bool, inline: bool) -> None:
+    busy_seconds = SQLITE_INLINE_BUSY_SECONDS if inline else SQLITE_BUSY_SECONDS
     # pysqlite's deferred BEGIN lets two transactions read, then one fails to upgrade to a writer
     # (SQLITE_BUSY_SNAPSHOT). BEGIN IMMEDIATE takes the write lock up front, so writers queue instead. Readers
     # (queries, streams) use a deferred BEGIN: in WAL mode they read a snapshot and wait for nobody.
@@ -139,6 +146,8 @@ def _configure_sqlite(engine: AsyncEngine, *, read_only: bool, busy_seconds: int
         cursor.execute(f"PRAGMA busy_timeout={busy_seconds * 1000}")
         if read_only:
             cursor.execute("PRAGMA query_only=ON")
+        if inline:  # an inline writer never checkpoints: sqlite_inline.checkpoint_continually does, off the loop
+            cursor.execute("PRAGMA wal_autocheckpoint=0")
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")

@@ -3,6 +3,7 @@
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
@@ -24,6 +25,9 @@ log = logging.getLogger(__name__)
 tracer = trace.get_tracer(TRACER_NAME)
 
 CONTENT_TYPE_HEADER = ("content-type", b"application/cloudevents+json; charset=UTF-8")
+# While there is more to publish, the cursor is saved at most this often (saving waits for the service's other
+# writers); a crash re-sends what was published since, which the consumers' inboxes drop.
+CURSOR_SAVE_SECONDS = 0.5
 
 
 class OutboxRelay:
@@ -57,6 +61,9 @@ class OutboxRelay:
         self._gate = gate  # writing queues with the service's other writers (SQLite)
         self._wake = asyncio.Event()
         self.published = 0
+        self._position: int | None = None  # how far it published (None: read the saved cursor first)
+        self._saved: int | None = None  # the saved cursor (None: no row yet)
+        self._saved_at = -CURSOR_SAVE_SECONDS
 
     def wake(self) -> None:
         """Tell the relay new events were committed (the poll is the fallback)."""
@@ -74,6 +81,7 @@ class OutboxRelay:
             except asyncio.CancelledError:
                 raise
             except Exception:
+                self._position = None  # start again from the saved cursor
                 if self._memory is not None:
                     self._memory.doubt()
                 log.exception("outbox relay %s failed; retrying in %.1fs", self._name, backoff)
@@ -84,14 +92,21 @@ class OutboxRelay:
                 await self._sleep_until_woken()
 
     async def publish_pending(self) -> int:
-        """Publish one batch after the cursor and move the cursor; return how many events it read."""
-        position, rows = await self._read_batch()
+        """Publish one batch after the cursor and move the cursor (saved when caught up, and every
+        CURSOR_SAVE_SECONDS while not); return how many events it read."""
+        if self._position is None:
+            self._saved = await self._saved_cursor()
+            self._position = self._saved or 0
+        rows = await self._read_batch(self._position)
         if not rows:
             return 0
         deliveries = [await self._send(row) for row in rows if row.topic is not None]
         await asyncio.gather(*deliveries)
-        await self._advance(position, rows[-1].position)
+        self._position = rows[-1].position
         self.published += len(deliveries)
+        if len(rows) < self._batch_size or time.monotonic() - self._saved_at >= CURSOR_SAVE_SECONDS:
+            await self._advance(self._saved, self._position)
+            self._saved, self._saved_at = self._position, time.monotonic()
         return len(rows)
 
     async def check_broker_memory(self) -> bool:
@@ -110,6 +125,7 @@ class OutboxRelay:
             async with self._gate or contextlib.nullcontext(), self._sessions() as session, session.begin():
                 await session.execute(update(self._cursor).where(self._cursor.c.relay == self._name)
                                       .values(position=0, updated_at=cloudevents.now()))
+            self._position = None
         await self._memory.remember()
         return bool(cursor)
 
@@ -119,19 +135,21 @@ class OutboxRelay:
             waiting, _ = await pending(session, {"events": self._events, "relay_cursor": self._cursor}, self._name)
         return waiting
 
-    async def _read_batch(self) -> tuple[int | None, list[Row[Any]]]:
+    async def _saved_cursor(self) -> int | None:
+        async with self._read_sessions() as session:
+            saved = await session.scalar(select(self._cursor.c.position).where(self._cursor.c.relay == self._name))
+        return None if saved is None else int(saved)
+
+    async def _read_batch(self, position: int) -> list[Row[Any]]:
         async with self._read_sessions() as session, session.begin():
-            position = await session.scalar(
-                select(self._cursor.c.position).where(self._cursor.c.relay == self._name)
-            )
             rows = await session.execute(
                 select(self._events.c.position, self._events.c.topic, self._events.c.case_id,
                        self._events.c.payload, self._events.c.type)
-                .where(self._events.c.position > (position or 0))
+                .where(self._events.c.position > position)
                 .order_by(self._events.c.position)
                 .limit(self._batch_size)
             )
-            return position, list(rows)
+            return list(rows)
 
     async def _send(self, row: Row[Any]) -> asyncio.Future[RecordMetadata]:
         if not self._tracing:

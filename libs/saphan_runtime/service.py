@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts.envelope import EventData
 from contracts.topics import EVENT_TOPICS, dead_letter_topic, partitions_of, relay_marker_topic
-from saphan_runtime import db, dev_issuer, kafka, leadership, migrations, parties
+from saphan_runtime import db, dev_issuer, kafka, leadership, migrations, parties, sqlite_inline
 from saphan_runtime.access import RecordAccess, record_access
 from saphan_runtime.auth import KeySet, TokenVerifier
 from saphan_runtime.background import Changes, Ticker, repeat
@@ -134,6 +134,9 @@ class Service:
                                                      marker=relay_marker_topic(self.settings.name)),
                                  on_lost=functools.partial(kafka.ensure_topics, self.settings.broker, self._topics()),
                                  tracing=self.tracing)
+        if (inline_file := db.inline_sqlite_file(self.database_url)) is not None:
+            self._tasks.append(asyncio.create_task(sqlite_inline.checkpoint_continually(inline_file),
+                                                   name=f"{self.settings.name}-checkpoints"))
         for hook in self.parts.on_start:
             await hook(self)
         if self.subscriptions:

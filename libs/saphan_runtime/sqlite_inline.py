@@ -8,14 +8,20 @@ calls complete at once: `await` on a finished future does not even yield.
 The price: while a statement runs, nothing else in the process does. That is why only the writers' engine runs
 inline (their statements are short, and the write gate already has them take turns), never the readers' (a long
 query would stall the whole process). A writer must never wait here for a lock another task of this process holds:
-every writer of the database goes through the service's write gate."""
+every writer of the database goes through the service's write gate. For the same reason an inline writer never
+checkpoints the write-ahead log (SQLite would do it in the commit that fills a page count, copying megabytes and
+syncing the file while the process waits): `checkpoint_continually` does it on a thread of its own."""
 
 import asyncio
+import logging
 import sqlite3
 from collections.abc import Callable, Generator
 from typing import Any
 
 import aiosqlite
+
+log = logging.getLogger(__name__)
+CHECKPOINT_SECONDS = 1.0
 
 
 class _RunAtOnce:
@@ -51,3 +57,23 @@ def creator(path: str, *, timeout: float) -> Callable[[], Any]:
         return await InlineConnection(lambda: sqlite3.connect(path, timeout=timeout, check_same_thread=False))
 
     return connect
+
+
+async def checkpoint(path: str) -> tuple[int, int, int]:
+    """Copy what the write-ahead log holds into the database without waiting for anyone (PASSIVE), on aiosqlite's
+    thread; return SQLite's answer: (busy, frames in the log, frames checkpointed)."""
+    async with aiosqlite.connect(path, timeout=1) as connection, \
+            connection.execute("PRAGMA wal_checkpoint(PASSIVE)") as cursor:
+        row = await cursor.fetchone()
+    busy, frames, done = row if row is not None else (0, 0, 0)
+    return int(busy), int(frames), int(done)
+
+
+async def checkpoint_continually(path: str, every: float = CHECKPOINT_SECONDS) -> None:
+    """Checkpoint a database whose writers run inline, every `every` seconds, until cancelled."""
+    while True:
+        await asyncio.sleep(every)
+        try:
+            await checkpoint(path)
+        except (sqlite3.Error, OSError) as error:  # the next round tries again
+            log.warning("checkpointing %s failed: %r", path, error)

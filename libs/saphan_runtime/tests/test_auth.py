@@ -39,18 +39,21 @@ async def test_each_bad_token_is_refused_with_its_reason(make_service, tmp_path)
             "audience": await get(token(aud="another-system")),
             "signature": await get({"Authorization": f"Bearer {stranger}"}),
             "no agency": await get(token(unit=None)),
+            "long unit": await get(token(unit="u" * 65)),
+            "long user": await get(token(user="x" * 201)),
             "wrong role": await get(token(roles=[Role.AUDITOR])),
             "good": await get(token()),
         }
     reasons = {name: (r.status_code, r.json()["detail"]) for name, r in answers.items()}
     assert {name: status for name, (status, _) in reasons.items()} == {
         "none": 401, "not a jwt": 401, "basic": 401, "expired": 401, "issuer": 401, "audience": 401,
-        "signature": 401, "no agency": 403, "wrong role": 403, "good": 404}
+        "signature": 401, "no agency": 403, "long unit": 403, "long user": 401, "wrong role": 403, "good": 404}
     assert "bearer token is required" in reasons["none"][1]
     assert "expired" in reasons["expired"][1] and "issued by saphan-development" in reasons["issuer"][1]
     assert "not meant for saphan" in reasons["audience"][1]
     assert "signing key" in reasons["signature"][1] or "signature" in reasons["signature"][1]
     assert "names no agency unit" in reasons["no agency"][1]
+    assert "longer than 64 characters" in reasons["long unit"][1] and "1 to 200" in reasons["long user"][1]
     assert "auditor may not read a case" in reasons["wrong role"][1]
     assert answers["expired"].headers["www-authenticate"].startswith('Bearer error="invalid_token"')
 

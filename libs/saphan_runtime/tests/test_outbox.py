@@ -141,3 +141,19 @@ async def test_a_broker_that_lost_its_memory_gets_the_store_published_again(data
         assert sorted(json.loads(r.value)["id"] for r in records) == sorted(stored)
     finally:
         embedded.stop()
+
+
+async def test_the_cursor_is_saved_when_caught_up_and_at_most_every_so_often_while_not(database, broker,
+                                                                                      monkeypatch) -> None:
+    monkeypatch.setattr("saphan_runtime.outbox.CURSOR_SAVE_SECONDS", 3600.0)
+    async with store(database("outbox")) as events:
+        await _write(events, 0)  # 20 events: batches of 7, 7 and 6
+        relay, producer = await _relay(events, broker)
+        try:
+            saved = []
+            for _ in range(3):
+                assert await relay.publish_pending()
+                saved.append(await relay.backlog())
+        finally:
+            await producer.stop()  # type: ignore[attr-defined]
+    assert saved == [13, 13, 0]  # the first batch saved, the second not (too soon), the last (caught up) saved

@@ -4,7 +4,7 @@ import threading
 
 from sqlalchemy import text
 
-from saphan_runtime import db, testing
+from saphan_runtime import db, sqlite_inline, testing
 
 
 async def _answers_and_threads(url: str, *, inline: bool) -> tuple[list[tuple[int, str]], int]:
@@ -45,5 +45,25 @@ async def test_an_inline_engine_reports_sqlite_errors_as_the_driver_does(tmp_pat
             else:
                 raise AssertionError("no error raised")
             assert (await connection.execute(text("SELECT 1"))).scalar() == 1  # the connection still works
+    finally:
+        await engine.dispose()
+
+
+async def test_an_inline_writer_leaves_the_log_to_the_checkpointer_which_copies_all_of_it(tmp_path) -> None:
+    url = testing.sqlite_url(tmp_path, "wal")
+    path = db.inline_sqlite_file(url)
+    assert path is not None and db.inline_sqlite_file("sqlite+aiosqlite://") is None
+    engine = db.create_engine(url, inline=True)
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(text("CREATE TABLE t (n INTEGER PRIMARY KEY, pad TEXT)"))
+        for _ in range(5):  # well past SQLite's automatic checkpoint at 1000 pages, were it on
+            async with engine.begin() as connection:
+                await connection.execute(text("INSERT INTO t (pad) VALUES (:pad)"),
+                                         [{"pad": "x" * 4000} for _ in range(300)])
+        busy, frames, done = await sqlite_inline.checkpoint(path)
+        assert busy == 0 and frames > 1000 and done == frames
+        async with engine.connect() as connection:
+            assert (await connection.execute(text("SELECT count(*) FROM t"))).scalar() == 1500
     finally:
         await engine.dispose()
