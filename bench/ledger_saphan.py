@@ -12,8 +12,8 @@ from typing import Any
 from bench.ledger_records import RecordMaker
 from bench.stats import median_ms, percentile
 from saphan_runtime import migrations
-from saphan_runtime.eventstore import InboxKey
 from saphan_runtime.service import Service
+from saphan_runtime.transactions import InboxKey
 from services.audit import checkpoints, merkle, projections, proofs, replay
 from services.audit.bootstrap import bootstrap
 from services.audit.commands import RecordEvent, SignCheckpoint

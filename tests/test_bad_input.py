@@ -39,7 +39,7 @@ from contracts.topics import (
     REFERRAL_EVENTS,
     dead_letter_topic,
 )
-from saphan_runtime.inbox import DEAD_LETTER_CUT_BYTES
+from saphan_runtime.dead_letters import DEAD_LETTER_CUT_BYTES
 from saphan_runtime.service_catalogue import catalogue
 from saphan_runtime.testing import eventually, read_topic, running
 from tests.helpers import UsualCallers, event_of, publish, publish_all, report

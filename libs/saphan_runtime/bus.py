@@ -5,7 +5,9 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
-from saphan_runtime.eventstore import Batch, ConcurrencyConflict, InboxKey, UnitOfWork
+from saphan_runtime.batch import Batch
+from saphan_runtime.eventstore import UnitOfWork
+from saphan_runtime.transactions import ConcurrencyConflict, InboxKey
 
 log = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@
 
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from types import TracebackType
 from typing import Self, TypeVar
 
@@ -13,21 +13,20 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from contracts.envelope import CloudEvent, EventData
 from contracts.registry import model_for
 from saphan_runtime import cloudevents
+from saphan_runtime.batch import Batch
 from saphan_runtime.db import lock_for_append
+from saphan_runtime.transactions import (
+    AlreadyProcessed,
+    ConcurrencyConflict,
+    InboxKey,
+    LeftOpen,
+    begin,
+    end,
+    run_before_commit,
+)
 
 S = TypeVar("S")
-
-
-class ConcurrencyConflict(Exception):
-    """Another writer appended to the stream first (optimistic concurrency)."""
-
-
-class AlreadyProcessed(Exception):
-    """The inbox already holds this (consumer, event id): the delivery is a duplicate."""
-
-
-class LeftOpen(Exception):
-    """A handler left a unit of work that joined a batch without committing it: the batch cannot keep its work."""
+VERSIONS = "eventstore.versions"  # session.info: each stream's version as this transaction appended it
 
 
 @dataclass(frozen=True)
@@ -44,31 +43,7 @@ class StoredEvent:
         return int(self.envelope.sequence)
 
 
-@dataclass(frozen=True)
-class InboxKey:
-    """Which consumer is applying which upstream event."""
-
-    consumer: str
-    event_id: str
-    delivered: EventData | None = field(default=None, compare=False)  # the upstream event's data, when known
-
-
 Projector = Callable[[AsyncSession, StoredEvent], Awaitable[None]]
-Finisher = Callable[[AsyncSession], Awaitable[None]]
-
-VERSIONS = "eventstore.versions"  # session.info: each stream's version as this transaction appended it
-FINISHERS = "eventstore.before_commit"  # session.info: what to write just before this transaction commits
-
-
-def before_commit(session: AsyncSession, key: str, finish: Finisher) -> None:
-    """Have `finish` run once, just before the session's transaction commits: a projection that keeps some state in
-    memory for the transaction (the ledger's tree) writes it once, not once per event."""
-    session.info.setdefault(FINISHERS, {})[key] = finish
-
-
-async def _finish(session: AsyncSession) -> None:
-    for finish in session.info.pop(FINISHERS, {}).values():
-        await finish(session)
 Projection = Callable[[AsyncSession, StoredEvent], Awaitable[None]]
 Notice = Callable[[AsyncSession, EventData], Awaitable[None]]
 
@@ -90,78 +65,6 @@ def decode_data(envelope: CloudEvent) -> EventData:
     if model is None:
         raise ValueError(f"unknown event type {envelope.type!r}")
     return model.model_validate(envelope.data)
-
-
-class Batch:
-    """One transaction that the units of work of several consumed events join: a consumer applies a fetched batch
-    with one commit instead of one per event. Each joining unit of work hands over its inbox claim at its commit;
-    the claims are written together just before the batch commits. Anything that fails undoes the whole batch."""
-
-    def __init__(
-        self, sessions: async_sessionmaker[AsyncSession], tables: dict[str, Table], *, on_commit: Callable[[], None],
-        gate: asyncio.Lock | None = None,
-    ) -> None:
-        self._sessions, self._inbox, self._on_commit, self._gate = sessions, tables["inbox"], on_commit, gate
-        self._session: AsyncSession | None = None
-        self._claims: list[dict[str, object]] = []
-        self._appended = False
-
-    @property
-    def session(self) -> AsyncSession:
-        """Return the batch's open session (only inside `async with`)."""
-        if self._session is None:
-            raise RuntimeError("the batch is not open")
-        return self._session
-
-    async def __aenter__(self) -> Self:
-        if self._gate is not None:
-            await self._gate.acquire()
-        try:
-            self._session = self._sessions()
-            await self._session.begin()
-        except BaseException:
-            await self.__aexit__(None, None, None)
-            raise
-        return self
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        session, self._session = self._session, None
-        try:
-            if session is not None:
-                if session.in_transaction():
-                    await session.rollback()
-                await session.close()
-        finally:
-            if self._gate is not None:
-                self._gate.release()
-
-    async def processed(self, consumer: str, event_ids: Sequence[str]) -> set[str]:
-        """Return which of these events the inbox already holds for a consumer."""
-        table = self._inbox
-        rows = await self.session.execute(
-            select(table.c.event_id).where(table.c.consumer == consumer, table.c.event_id.in_(set(event_ids))))
-        return set(rows.scalars())
-
-    def joined(self, inbox: InboxKey | None, *, appended: bool) -> None:
-        """Take over a committed unit of work's inbox claim (and whether it appended events)."""
-        if inbox is not None:
-            self._claims.append({"consumer": inbox.consumer, "event_id": inbox.event_id,
-                                 "processed_at": cloudevents.now()})
-        self._appended = self._appended or appended
-
-    async def commit(self) -> None:
-        """Write the inbox claims and commit everything; wake the outbox relay when events were appended."""
-        try:
-            await _finish(self.session)
-            if self._claims:
-                await self.session.execute(insert(self._inbox), self._claims)
-            await self.session.commit()
-        except IntegrityError as error:
-            raise ConcurrencyConflict(str(error.orig)) from error
-        if self._appended:
-            self._on_commit()
 
 
 class UnitOfWork:
@@ -202,11 +105,8 @@ class UnitOfWork:
             self._session = self._batch.session
             await self._noticed()
             return self
-        if self._gate is not None:
-            await self._gate.acquire()
-        self._session = self._sessions()
+        self._session = await begin(self._sessions, self._gate)
         try:
-            await self._session.begin()
             if self._inbox is not None:
                 await self._claim_inbox(self._inbox)
             await self._noticed()
@@ -227,13 +127,7 @@ class UnitOfWork:
             if exc_type is None and not self._committed:
                 raise LeftOpen("a unit of work in a batch ended without a commit")
             return  # the batch rolls back or commits, and closes its session
-        try:
-            if session.in_transaction():
-                await session.rollback()
-        finally:
-            await session.close()
-            if self._gate is not None:
-                self._gate.release()
+        await end(session, self._gate)
 
     async def commit(self) -> None:
         """Commit everything done in this unit of work and wake the outbox relay (in a batch: hand it over)."""
@@ -242,7 +136,7 @@ class UnitOfWork:
             self._batch.joined(self._inbox, appended=self._appended)
             return
         try:
-            await _finish(self.session)
+            await run_before_commit(self.session)
             await self.session.commit()
         except IntegrityError as error:
             raise ConcurrencyConflict(str(error.orig)) from error

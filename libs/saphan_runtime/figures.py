@@ -6,7 +6,8 @@ from typing import Any
 
 from prometheus_client.metrics_core import Metric
 
-from saphan_runtime import cloudevents, inbox, kafka, outbox
+from saphan_runtime import cloudevents, kafka, outbox
+from saphan_runtime.dead_letters import dead_letters_by_topic
 from saphan_runtime.metrics import Figures, gauge
 
 
@@ -34,8 +35,9 @@ def runtime_figures(service: Any) -> list[Figures]:
         broker = service.settings.broker
         counts = {topic: 0 for topic in service.subscribed_topics()}
         async with service.read_sessions() as session:
-            for topic, count in (await inbox.dead_letters_by_topic(session, service.tables["dead_letters"])).items():
-                counts[broker.logical_topic(topic)] = count
+            recorded = await dead_letters_by_topic(session, service.tables["dead_letters"])
+        for topic, count in recorded.items():
+            counts[broker.logical_topic(topic)] = count
         return [gauge("saphan_inbox_dead_letters",
                       "Messages this service's consumer could not apply and sent to its dead-letter topic, "
                       "by the topic they came from (rows of its dead_letters table).",

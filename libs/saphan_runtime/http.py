@@ -15,8 +15,8 @@ from starlette.formparsers import MultiPartException
 from saphan_runtime.auth import NoAgency, Unauthenticated
 from saphan_runtime.bus import MessageBus
 from saphan_runtime.errors import Conflict, DomainError, Forbidden, NotFound, Unavailable
-from saphan_runtime.eventstore import ConcurrencyConflict
 from saphan_runtime.problems import PROBLEM_JSON, documenting_problems
+from saphan_runtime.transactions import ConcurrencyConflict
 
 TITLES = {
     400: "Bad request / คำขอไม่ถูกต้อง",

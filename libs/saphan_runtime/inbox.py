@@ -9,23 +9,24 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
-from aiokafka.errors import KafkaError, MessageSizeTooLargeError
+from aiokafka.errors import KafkaError
 from opentelemetry import trace
 from opentelemetry.trace import SpanKind
 from pydantic import ValidationError
-from sqlalchemy import Table, func, insert, select
-from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
+from sqlalchemy import Table
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from contracts.envelope import CloudEvent, EventData
 from contracts.registry import model_for
-from contracts.topics import dead_letter_topic
 from saphan_runtime import cloudevents
+from saphan_runtime.batch import Batch
 from saphan_runtime.bus import MessageBus
+from saphan_runtime.dead_letters import DeadLetters
 from saphan_runtime.errors import Deferred, DomainError
-from saphan_runtime.eventstore import AlreadyProcessed, Batch, ConcurrencyConflict, InboxKey
 from saphan_runtime.settings import BrokerSettings
 from saphan_runtime.telemetry import TRACER_NAME, context_from_headers
+from saphan_runtime.transactions import AlreadyProcessed, ConcurrencyConflict, InboxKey
 
 log = logging.getLogger(__name__)
 tracer = trace.get_tracer(TRACER_NAME)
@@ -33,7 +34,6 @@ tracer = trace.get_tracer(TRACER_NAME)
 DEFER_PAUSE_SECONDS = 0.05
 MAX_FAILURES = 5
 BATCH_RECORDS = 100  # a partition's records applied in one transaction, at most
-DEAD_LETTER_CUT_BYTES = 512 * 1024  # a dead letter too large to send with its headers goes on cut to this
 # Failures of the database or broker: wait for them to come back rather than give up on the record.
 TRANSIENT = (OperationalError, InterfaceError, OSError, KafkaError, TimeoutError, ConcurrencyConflict)
 
@@ -94,11 +94,18 @@ class InboxConsumer:
         gate: asyncio.Lock | None = None,
         tracing: bool = True,
     ) -> None:
-        self._broker, self._batches, self._gate, self._tracing = broker, batches, gate, tracing
+        self._broker, self._batches, self._tracing = broker, batches, tracing
         self._name, self._consumer, self._producer, self._bus = name, consumer, producer, bus
-        self._subscriptions, self._sessions, self._dead_letters = subscriptions, sessions, tables["dead_letters"]
-        self.applied = self.duplicates = self.dead_lettered = 0
+        self._subscriptions = subscriptions
+        self._dead_letters = DeadLetters(consumer=name, producer=producer, broker=broker, sessions=sessions,
+                                         table=tables["dead_letters"], gate=gate)
+        self.applied = self.duplicates = 0
         self._deferred_since: dict[tuple[str, int, int], float] = {}
+
+    @property
+    def dead_lettered(self) -> int:
+        """Return how many messages this consumer sent to its dead-letter topic."""
+        return self._dead_letters.sent
 
     async def run(self) -> None:
         """Consume until cancelled; offsets are committed only after each record's transaction."""
@@ -221,7 +228,7 @@ class InboxConsumer:
             except Exception as error:
                 failures += 1
                 if failures >= MAX_FAILURES:
-                    return await self._dead_letter(record, f"failed {failures} times: {error!r}")
+                    return await self._dead_letters.send(record, f"failed {failures} times: {error!r}")
                 log.exception("%s could not apply %s/%s@%s (%d)", self._name, record.topic, record.partition,
                               record.offset, failures)
             await asyncio.sleep(backoff)
@@ -232,7 +239,7 @@ class InboxConsumer:
         try:
             delivery = self._read(record)
         except Rejected as rejection:
-            return await self._dead_letter(record, str(rejection))
+            return await self._dead_letters.send(record, str(rejection))
         translate = self._subscriptions.get(type(delivery.data)) or self._subscriptions.get(AnyEvent)
         if translate is None:
             return
@@ -257,7 +264,7 @@ class InboxConsumer:
         try:
             command = translate(delivery)
         except (ValueError, ValidationError) as error:
-            return await self._dead_letter(record, f"cannot be applied: {error}")
+            return await self._dead_letters.send(record, f"cannot be applied: {error}")
         if command is None:
             return
         try:
@@ -266,7 +273,7 @@ class InboxConsumer:
         except AlreadyProcessed:
             self.duplicates += 1
         except DomainError as error:
-            await self._dead_letter(record, f"refused by {self._name}: {error}")
+            await self._dead_letters.send(record, f"refused by {self._name}: {error}")
 
     def _read(self, record: ConsumerRecord) -> Delivery:
         if record.value is None:
@@ -284,41 +291,6 @@ class InboxConsumer:
             raise Rejected(f"data does not match {envelope.type}: {_first_errors(error)}") from error
         topic = self._broker.logical_topic(record.topic)
         return Delivery(topic, record.partition, record.offset, envelope, data, record.value)
-
-    async def _dead_letter(self, record: ConsumerRecord, reason: str) -> None:
-        log.warning("%s dead-letters %s/%s@%s: %s", self._name, record.topic, record.partition, record.offset,
-                    reason)
-        await self._record_dead_letter(record, reason)
-        headers = [*(record.headers or []), ("dlq-reason", reason.encode()), ("dlq-consumer", self._name.encode()),
-                   ("dlq-topic", record.topic.encode()), ("dlq-partition", str(record.partition).encode()),
-                   ("dlq-offset", str(record.offset).encode())]
-        dead_letters = self._broker.topic(dead_letter_topic(self._name))
-        try:
-            await (await self._producer.send(dead_letters, value=record.value, key=record.key, headers=headers))
-        except MessageSizeTooLargeError:
-            # Near the size limit the added headers tip it over: send a cut copy (the table keeps it whole).
-            whole = record.value or b""
-            headers.append(("dlq-truncated", str(len(whole)).encode()))
-            cut = whole[:DEAD_LETTER_CUT_BYTES]
-            await (await self._producer.send(dead_letters, value=cut, key=record.key, headers=headers))
-        self.dead_lettered += 1
-
-    async def _record_dead_letter(self, record: ConsumerRecord, reason: str) -> None:
-        try:
-            async with self._gate or contextlib.nullcontext(), self._sessions() as session, session.begin():
-                await session.execute(insert(self._dead_letters), {
-                    "consumer": self._name, "topic": record.topic, "partition": record.partition,
-                    "offset": record.offset, "reason": reason, "key": record.key, "value": record.value,
-                    "recorded_at": cloudevents.now(),
-                })
-        except IntegrityError:
-            log.info("dead letter %s/%s@%s already recorded", record.topic, record.partition, record.offset)
-
-
-async def dead_letters_by_topic(session: AsyncSession, dead_letters: Table) -> dict[str, int]:
-    """Return how many messages are recorded as dead letters, by the topic (its name on the broker) they came from."""
-    rows = await session.execute(select(dead_letters.c.topic, func.count()).group_by(dead_letters.c.topic))
-    return {topic: int(count) for topic, count in rows.tuples()}
 
 
 def _first_errors(error: ValidationError, limit: int = 3) -> str:

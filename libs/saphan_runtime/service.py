@@ -22,9 +22,10 @@ from saphan_runtime import db, dev_issuer, kafka, leadership, migrations, partie
 from saphan_runtime.access import RecordAccess, record_access
 from saphan_runtime.auth import KeySet, TokenVerifier
 from saphan_runtime.background import Changes, Ticker, repeat
+from saphan_runtime.batch import Batch
 from saphan_runtime.broker_memory import BrokerMemory
 from saphan_runtime.bus import Handler, MessageBus
-from saphan_runtime.eventstore import Batch, InboxKey, Projector, UnitOfWork
+from saphan_runtime.eventstore import Projector, UnitOfWork
 from saphan_runtime.figures import runtime_figures
 from saphan_runtime.http import health_router, install_error_handlers
 from saphan_runtime.inbox import AnyEvent, InboxConsumer, Subscriptions
@@ -34,6 +35,7 @@ from saphan_runtime.outbox import OutboxRelay
 from saphan_runtime.sealing import Keyring
 from saphan_runtime.settings import ServiceSettings
 from saphan_runtime.telemetry import setup_tracing
+from saphan_runtime.transactions import InboxKey
 
 log = logging.getLogger(__name__)
 

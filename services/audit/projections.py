@@ -12,7 +12,8 @@ from contracts.audit import CheckpointSigned, EventRecorded
 from contracts.envelope import EventData
 from saphan_runtime import cloudevents
 from saphan_runtime.cloudevents import canonical_json
-from saphan_runtime.eventstore import Projection, StoredEvent, before_commit, projector
+from saphan_runtime.eventstore import Projection, StoredEvent, projector
+from saphan_runtime.transactions import before_commit
 from services.audit import merkle
 from services.audit.db import checkpoints, ledger_entries, ledger_frontier, ledger_nodes
 

@@ -13,8 +13,8 @@ from saphan_runtime.access import Reads, reads
 from saphan_runtime.auth import Principal
 from saphan_runtime.authorisation import allowed
 from saphan_runtime.cloudevents import now
-from saphan_runtime.eventstore import ConcurrencyConflict
 from saphan_runtime.http import BusDep, SessionDep, etag, event_stream, expected_version, field_error, problem, sse
+from saphan_runtime.transactions import ConcurrencyConflict
 from services.intake import board, facts, queries
 from services.intake.case_view import CaseRecord
 from services.intake.commands import CloseAtIntake, ErasePersonalData, ReportCase, ResolveDuplicate

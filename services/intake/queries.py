@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from saphan_runtime import parties
-from saphan_runtime.eventstore import ConcurrencyConflict
+from saphan_runtime.transactions import ConcurrencyConflict
 from services.intake import duplicates
 from services.intake.db import case_links, cases, idempotency_keys
 from services.intake.people import name_key

@@ -10,7 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from contracts.common import Channel, ConsentState, DutyShift, Location, ProblemType
 from contracts.intake import CaseReported
 from saphan_runtime import db
-from saphan_runtime.eventstore import Batch, InboxKey, StoredEvent, UnitOfWork
+from saphan_runtime.batch import Batch
+from saphan_runtime.eventstore import StoredEvent, UnitOfWork
+from saphan_runtime.transactions import InboxKey
 
 
 class Store:

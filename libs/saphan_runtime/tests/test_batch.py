@@ -4,8 +4,8 @@ together, the stream versions and the work kept for the commit."""
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from saphan_runtime.eventstore import AlreadyProcessed, InboxKey, LeftOpen, before_commit
 from saphan_runtime.tests.support import case_reported, store
+from saphan_runtime.transactions import AlreadyProcessed, InboxKey, LeftOpen, before_commit
 
 
 async def test_units_of_work_in_a_batch_commit_once_with_all_their_inbox_claims(database) -> None:

@@ -4,8 +4,8 @@ import asyncio
 
 import pytest
 
-from saphan_runtime.eventstore import AlreadyProcessed, ConcurrencyConflict, InboxKey
 from saphan_runtime.tests.support import case_reported, store
+from saphan_runtime.transactions import AlreadyProcessed, ConcurrencyConflict, InboxKey
 
 
 async def test_appended_events_load_back_in_version_order_with_their_envelope(database) -> None:
