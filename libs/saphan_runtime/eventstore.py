@@ -198,12 +198,8 @@ class UnitOfWork:
             "payload": cloudevents.encode(envelope), "recorded_at": envelope.time,
         } for envelope, data in zip(envelopes, events, strict=True)]
         try:
-            if len(rows) == 1:
-                positions = [(await self.session.execute(insert(table).returning(table.c.position), rows[0]))
-                             .scalar_one()]
-            else:
-                positions = list((await self.session.execute(
-                    insert(table).returning(table.c.position, sort_by_parameter_order=True), rows)).scalars())
+            positions = list((await self.session.execute(
+                insert(table).returning(table.c.position, sort_by_parameter_order=True), rows)).scalars())
         except IntegrityError as error:
             raise ConcurrencyConflict(f"stream {envelopes[0].streamid} moved past the expected version") from error
         versions = self.session.info.setdefault(VERSIONS, {})

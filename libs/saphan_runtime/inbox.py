@@ -196,7 +196,7 @@ class InboxConsumer:
                 delivery = self._read(record)
             except Rejected:
                 break
-            translate = self._subscriptions.get(type(delivery.data)) or self._subscriptions.get(AnyEvent)
+            translate = self._translator(delivery)
             if translate is None:
                 plan.append(Planned(record))
                 continue
@@ -208,6 +208,10 @@ class InboxConsumer:
                 break
             plan.append(Planned(record, delivery, command))
         return plan
+
+    def _translator(self, delivery: Delivery) -> Translator | None:
+        """Return what turns this event into a command: its type's subscription, else the catch-all, else None."""
+        return self._subscriptions.get(type(delivery.data)) or self._subscriptions.get(AnyEvent)
 
     async def _apply_in(self, batch: Batch, record: ConsumerRecord, delivery: Delivery, command: object) -> None:
         with self._span(record, delivery):
@@ -240,7 +244,7 @@ class InboxConsumer:
             delivery = self._read(record)
         except Rejected as rejection:
             return await self._dead_letters.send(record, str(rejection))
-        translate = self._subscriptions.get(type(delivery.data)) or self._subscriptions.get(AnyEvent)
+        translate = self._translator(delivery)
         if translate is None:
             return
         key = (record.topic, record.partition, record.offset)

@@ -115,8 +115,7 @@ class OutboxRelay:
         assert self._memory is not None
         if not await self._memory.forgot():
             return False
-        async with self._read_sessions() as session:
-            cursor = await session.scalar(select(self._cursor.c.position).where(self._cursor.c.relay == self._name))
+        cursor = await self._saved_cursor()
         if cursor:
             log.warning("the broker forgot what relay %s published (up to position %s); publishing the store again "
                         "from the start", self._name, cursor)
