@@ -130,7 +130,8 @@ def markdown(document: dict[str, Any]) -> str:
         f"{document['pipeline_events_per_s']:,.0f} events/s published; the machine kept {cpu.get('busy_cores', '?')} "
         f"of {cpu.get('cores', '?')} cores busy, {cpu.get('others_cores', '?')} of them with other work.", "",
         soak_report.header(names), *(soak_report.row(i, names) for i in document["intervals"]), "",
-        soak_report.growth_table(document["memory_growth"], document["settings"]["growth_limit"])])
+        soak_report.growth_table(document["memory_growth"], document["settings"]["growth_limit"]), "",
+        soak_report.BROKER_NOTE])
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -10,11 +10,15 @@ from bench.memory import MemorySampler
 from bench.stats import halves_slopes, latency_ms
 
 SERVICES = ("intake", "referral", "documents", "audit", "console")
+BROKER_NOTE = ("The broker is the embedded one (Tansu, memory storage): it holds every record it was sent, for good, "
+               "since its build honours neither `retention.ms` nor DeleteRecords; its memory grows with the load by "
+               "design. Apache Kafka keeps its log on disk and drops it by retention.")
 
 
 def interval(phase: Phase, watcher: LedgerWatcher, sampler: MemorySampler, start: float, end: float) -> dict[str, Any]:
     """Return one interval's figures: reports due in it that were accepted, their accepted → ledger latency (those
-    whose entry has appeared so far), errors and shed reports in it, and each process's RSS at its end."""
+    whose entry has appeared so far), errors and shed reports in it, each process's RSS at its end and its CPU use
+    over the interval (% of one core)."""
     accepted = [report for report in phase.accepted if start <= report.due < end]
     seen = [found[0] for report in accepted if (found := watcher.latency(report)) is not None]
     samples = [s for s in sampler.samples if start <= s.at <= end]
@@ -23,22 +27,26 @@ def interval(phase: Phase, watcher: LedgerWatcher, sampler: MemorySampler, start
             "errors": sum(1 for at, _ in phase.errors if start <= at < end),
             "shed": sum(1 for at in phase.shed_at if start <= at < end),
             "not_in_ledger": len(accepted) - len(seen), "accepted_to_ledger": latency_ms([max(s, 0.0) for s in seen]),
-            "rss_mb": samples[-1].rss_mb if samples else {}}
+            "rss_mb": samples[-1].rss_mb if samples else {},
+            "cpu_percent": {name: figures["cpu_percent"] for name, figures in sampler.window(start, end).items()}}
 
 
 def row(found: dict[str, Any], names: list[str]) -> str:
     """Return an interval as a Markdown table row."""
     ledger = found["accepted_to_ledger"]
     rss = " | ".join(f"{found['rss_mb'].get(name, 0):.0f}" for name in names)
+    cpu = found.get("cpu_percent", {})
+    busy = " / ".join("?" if cpu.get(name) is None else f"{cpu[name]:.0f}" for name in names)
     return (f"| {found['start_s']:.0f}–{found['end_s']:.0f} | {found['achieved_rps']:.1f} | {found['errors']} | "
             f"{found['shed']} | {ledger['p50_ms']:.0f} | {ledger['p95_ms']:.0f} | {ledger['p99_ms']:.0f} | "
-            f"{found['not_in_ledger']} | {rss} |")
+            f"{found['not_in_ledger']} | {rss} | {busy} |")
 
 
 def header(names: list[str]) -> str:
     """Return the head of the interval table."""
     return ("| seconds | accepted (/s) | errors | shed | ledger p50 (ms) | p95 (ms) | p99 (ms) | not in ledger | "
-            + " | ".join(f"{name} RSS (MB)" for name in names) + " |\n|---|" + "---:|" * (7 + len(names)))
+            + " | ".join(f"{name} RSS (MB)" for name in names)
+            + f" | CPU % of a core ({' / '.join(names)}) |\n|---|" + "---:|" * (8 + len(names)))
 
 
 def growth(sampler: MemorySampler, start: float, end: float, limit_mb_per_hour: float) -> dict[str, dict[str, Any]]:

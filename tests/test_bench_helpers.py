@@ -3,7 +3,7 @@
 import pytest
 
 from bench.memory import MemorySampler, Sample
-from bench.soak_report import growth
+from bench.soak_report import growth, header, row
 from bench.stats import halves_slopes, latency_ms, linear_fit, percentile
 from bench.topics import published, weighted_mean_size
 
@@ -54,3 +54,20 @@ def test_a_process_that_levels_off_is_flat_and_one_that_keeps_growing_is_not():
     assert verdicts["levels"]["verdict"] == "flat"
     assert verdicts["grows"]["verdict"] == "growing"
     assert verdicts["grows"]["second_half_mb_per_hour"] == pytest.approx(120.0)
+
+
+def test_a_soak_row_gives_each_process_its_cpu_over_the_interval_beside_the_header():
+    sampler = MemorySampler(find=dict)
+    sampler._processes = {"broker": None, "intake": None}  # only their names are read
+    for at, busy in ((0.0, 0.0), (60.0, 30.0)):
+        sampler.samples.append(Sample(at, {"broker": 90.0, "intake": 200.0}, {"broker": busy, "intake": busy * 2},
+                                      {"broker": 1, "intake": 2}, 0.0))
+    window = sampler.window(0.0, 60.0)
+    assert {name: figures["cpu_percent"] for name, figures in window.items()} == {"broker": 50.0, "intake": 100.0}
+    found = {"start_s": 0, "end_s": 60, "achieved_rps": 40.0, "errors": 0, "shed": 0, "not_in_ledger": 0,
+             "accepted_to_ledger": {"p50_ms": 1.0, "p95_ms": 2.0, "p99_ms": 3.0},
+             "rss_mb": {"broker": 90.0, "intake": 200.0}, "cpu_percent": {"broker": 50.0, "intake": None}}
+    line = row(found, ["broker", "intake"])
+    assert line.endswith("| 90 | 200 | 50 / ? |")
+    head, rule = header(["broker", "intake"]).splitlines()
+    assert head.count("|") == line.count("|") == rule.count("|")

@@ -20,11 +20,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from saphan_runtime.testing import eventually
 from services.audit.verify import verify_ledger
 from tests.helpers import UsualCallers, report
 from tests.system import System, saphan_up
-from tests.test_end_to_end import assert_trail_exactly_once_in_order, timelines
+from tests.test_end_to_end import assert_trail_exactly_once_in_order, timelines, trails_in_ledger
 from tests.test_faults import assert_applied_once, db_file
 
 pytestmark = pytest.mark.system
@@ -128,7 +127,7 @@ async def test_killing_every_process_and_the_broker_loses_nothing_and_applies_no
             print(f"kills {kills}; {len(load.accepted)} reports accepted after {load.failures} failed attempts")
             assert len(load.accepted) == int(SECONDS * RATE)  # each once: the key made retries safe
 
-            await eventually(lambda: timelines(client, system.urls["audit"], load.accepted), within=SETTLE_SECONDS)
+            await trails_in_ledger(system, client, load.accepted, within=SETTLE_SECONDS)
             await asyncio.sleep(2.0)  # anything delivered twice would show up now
             final = await timelines(client, system.urls["audit"], load.accepted)
             assert final is not None

@@ -17,7 +17,7 @@ from saphan_runtime.schemas import ENVELOPE_FILE, load_schema
 from saphan_runtime.testing import BrokerUnderTest, eventually, read_topic
 from services.audit.verify import verify_ledger
 from tests.helpers import UsualCallers, report
-from tests.system import saphan_up
+from tests.system import System, saphan_up
 
 pytestmark = pytest.mark.system
 
@@ -58,6 +58,26 @@ async def timelines(client: httpx.AsyncClient, audit: str, case_ids: dict[str, i
     return found
 
 
+async def trails_in_ledger(
+    system: System, client: httpx.AsyncClient, case_ids: dict[str, int], *, within: float
+) -> dict[str, list[dict]]:
+    """Wait for every case's whole trail in the audit ledger; past `within`, fail saying which cases lack what and
+    what the system printed last (a stall in CI is explained by its own report)."""
+    try:
+        return await eventually(lambda: timelines(client, system.urls["audit"], case_ids), within=within)
+    except TimeoutError:
+        lacking = []
+        for case_id, n in case_ids.items():
+            response = await client.get(f"{system.urls['audit']}/cases/{case_id}/timeline",
+                                        params={"include_reads": "false"})
+            found = [e["type"] for e in response.json()["events"]] if response.status_code == 200 else []
+            if len(found) < len(TRAIL) + referrals_for(n):
+                lacking.append(f"{case_id} (report {n}): {response.status_code} {found}")
+        printed = "".join(system.output[-80:])
+        raise AssertionError(f"{len(lacking)} of {len(case_ids)} cases lack events after {within}s:\n"
+                             + "\n".join(lacking[:10]) + f"\n--- saphan up printed last:\n{printed}") from None
+
+
 def assert_trail_exactly_once_in_order(trail: dict[str, list[dict]], case_ids: dict[str, int]) -> None:
     """Each case: its report, its triage, then its routing and referrals caused by the triage; nothing twice."""
     for case_id, events in trail.items():
@@ -78,7 +98,7 @@ async def test_fifty_reports_reach_the_audit_ledger_once_each_and_in_order(
     with saphan_up(tmp_path / "var", system_databases, system_broker) as system:
         async with httpx.AsyncClient(timeout=10, auth=UsualCallers(system.var_dir, system.urls)) as client:
             case_ids = await post_reports(client, system.urls["intake"], REPORTS)
-            await eventually(lambda: timelines(client, system.urls["audit"], case_ids), within=90)
+            await trails_in_ledger(system, client, case_ids, within=90)
             await asyncio.sleep(1.0)  # anything delivered twice would show up now
             final = await timelines(client, system.urls["audit"], case_ids)
             assert final is not None

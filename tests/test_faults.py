@@ -9,7 +9,6 @@ import pytest
 from sqlalchemy import func, select
 
 from saphan_runtime import db
-from saphan_runtime.testing import eventually
 from tests.helpers import UsualCallers
 from tests.system import saphan_up
 from tests.test_end_to_end import (
@@ -18,6 +17,7 @@ from tests.test_end_to_end import (
     post_reports,
     referrals_for,
     timelines,
+    trails_in_ledger,
 )
 
 pytestmark = pytest.mark.system
@@ -41,7 +41,7 @@ async def test_a_consumer_killed_mid_stream_loses_nothing_and_applies_nothing_tw
             case_ids |= await during
             await asyncio.to_thread(system.wait_restarted, victim, old_pid)
             case_ids |= await post_reports(client, intake, AFTER, start=BEFORE + DURING)
-            await eventually(lambda: timelines(client, system.urls["audit"], case_ids), within=120)
+            await trails_in_ledger(system, client, case_ids, within=120)
             await asyncio.sleep(1.0)
             final = await timelines(client, system.urls["audit"], case_ids)
         assert final is not None

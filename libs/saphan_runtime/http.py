@@ -174,8 +174,8 @@ def health_router() -> APIRouter:
     return router
 
 
-def get_bus(request: Request) -> MessageBus:
-    """Return the service's message bus."""
+async def get_bus(request: Request) -> MessageBus:
+    """Return the service's message bus (async: a plain function would be run on a worker thread)."""
     return request.app.state.service.bus  # type: ignore[no-any-return]
 
 

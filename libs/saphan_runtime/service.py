@@ -217,7 +217,10 @@ class Service:
             finally:
                 await self.stop()
 
-        app = FastAPI(title=self.parts.title, description=self.parts.description, lifespan=lifespan)
+        # FastAPI's own telemetry stays off: the OpenTelemetry instrumentation below makes the request spans, and
+        # only when they are recorded (FastAPI's would make them whenever a provider is set, recorded or not).
+        app = FastAPI(title=self.parts.title, description=self.parts.description, lifespan=lifespan,
+                      telemetry={"tracing": False, "metrics": False, "logs": False})
         app.state.service, app.state.metrics = self, self.metrics
         install_error_handlers(app)
         app.include_router(health_router())

@@ -52,7 +52,7 @@ async def principal_of(request: Request, token: str) -> Principal:
         raise HTTPException(403, str(error)) from error
 
 
-def session_token(token: Annotated[str | None, Depends(SESSION)]) -> str:
+async def session_token(token: Annotated[str | None, Depends(SESSION)]) -> str:
     """Return the signed-in user's token, or refuse with 401."""
     if not token:
         raise HTTPException(401, "sign in first / กรุณาเข้าสู่ระบบ")
