@@ -5,8 +5,8 @@ baselines measured in the same run.
 - Load: open loop (bench/load.py): POST /cases at a fixed rate for --warmup seconds (discarded) then --seconds
   (measured), each load after the previous one has drained. Achieved rate = 201 answers per second.
 - Accepted → ledger (bench/ledger_watch.py): from the 201 to the moment the ledger entry of the last event that
-  report produced reaches a reader of `saphan.audit.ledger` (audit's mirror of its ledger, after its commit); the
-  JSON also has the time to the entry's own `recorded_at`. A load is kept up when ≥ 95% of the offered rate was
+  report produced is seen committed in audit's ledger (its database, polled every 20 ms); the JSON also has the time
+  to the entry's own `recorded_at`. A load is kept up when ≥ 95% of the offered rate was
   accepted, nothing failed or was shed, and the ledger held every report within 10% of the measured seconds (at
   least 2 s) after the load: a backlog that grows while the load lasts is not kept up.
 - Pipeline events/s: every record the services published on every `saphan.*` topic during the load (end offsets).
@@ -79,7 +79,7 @@ async def drive(system: System, args: argparse.Namespace) -> dict[str, Any]:
     """Offer each load in turn, then measure the raw broker ceiling; return the figures."""
     servers = system.bootstrap_servers
     hours = len(args.rates) * (args.seconds + args.warmup + 2 * args.drain) / 3600 + 1
-    watcher, sampler = LedgerWatcher(servers), MemorySampler(system.processes, args.sample_every)
+    watcher, sampler = LedgerWatcher(system.database_url("audit")), MemorySampler(system.processes, args.sample_every)
     load = OpenLoop(system.urls["intake"], operator_headers(system.var_dir, hours), itertools.count(),
                     args.max_in_flight)
     await watcher.start()
@@ -122,8 +122,7 @@ def benchmark(args: argparse.Namespace, work: Path) -> dict[str, Any]:
             found |= asyncio.run(drive(system, args))
         say("verifying the run's ledger ...")
         case_id = found["loads"][-1]["sample_case_id"]
-        audit_url = urls.get("audit") or f"sqlite+aiosqlite:///{var_dir / 'audit.db'}"
-        found["run_ledger"] = asyncio.run(pipeline_ledger.run_ledger(audit_url, var_dir, case_id))
+        found["run_ledger"] = asyncio.run(pipeline_ledger.run_ledger(system.database_url("audit"), var_dir, case_id))
     if args.ledger_sizes:
         found["audit_ledger"] = asyncio.run(pipeline_ledger.compare(args.ledger_sizes, args.ledger_ingest, work))
     return found

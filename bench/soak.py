@@ -73,7 +73,7 @@ async def report_intervals(phase: Phase, run: "asyncio.Task[Phase]", watcher: Le
 async def soak(system: System, args: argparse.Namespace) -> dict[str, Any]:
     """Warm up, offer the load for the duration while reporting, drain, and return the figures."""
     seconds = args.minutes * 60
-    watcher, sampler = LedgerWatcher(system.bootstrap_servers), MemorySampler(system.processes, args.sample_every)
+    watcher, sampler = LedgerWatcher(system.database_url("audit")), MemorySampler(system.processes, args.sample_every)
     headers = operator_headers(system.var_dir, (seconds + args.warmup + args.drain) / 3600 + 1)
     load = OpenLoop(system.urls["intake"], headers, itertools.count(), args.max_in_flight)
     await watcher.start()

@@ -34,7 +34,12 @@ class System:
     process: subprocess.Popen[str]
     urls: dict[str, str]
     var_dir: Path
+    database_urls: dict[str, str] = field(default_factory=dict)
     output: list[str] = field(default_factory=list)
+
+    def database_url(self, service: str) -> str:
+        """Return a service's database: the PostgreSQL one it was given, else its SQLite file in the var dir."""
+        return self.database_urls.get(service) or f"sqlite+aiosqlite:///{self.var_dir / f'{service}.db'}"
 
     @property
     def bootstrap_servers(self) -> str:
@@ -74,7 +79,7 @@ def saphan_up(var_dir: Path, database_urls: dict[str, str] | None = None) -> Ite
     command = [_saphan(), "up", *(arg for name, port in ports.items() for arg in (f"--{name}-port", str(port)))]
     process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                start_new_session=True)
-    system = System(process, {n: f"http://127.0.0.1:{p}" for n, p in ports.items()}, var_dir)
+    system = System(process, {n: f"http://127.0.0.1:{p}" for n, p in ports.items()}, var_dir, dict(database_urls or {}))
     assert process.stdout is not None
     stdout = process.stdout
     threading.Thread(target=lambda: system.output.extend(iter(stdout.readline, "")), daemon=True).start()

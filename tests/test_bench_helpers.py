@@ -1,11 +1,20 @@
 """The benchmarks' pure helpers: percentiles, line fits, topic counts and the soak's memory verdict (nothing timed)."""
 
-import pytest
+import json
+import time
+from datetime import UTC, datetime
 
+import pytest
+from sqlalchemy import insert
+
+from bench.ledger_watch import INTAKE_SOURCE, LedgerWatcher
+from bench.load import Accepted
 from bench.memory import MemorySampler, Sample
 from bench.soak_report import growth, header, row
 from bench.stats import halves_slopes, latency_ms, linear_fit, percentile
 from bench.topics import published, weighted_mean_size
+from saphan_runtime import db
+from services.audit import db as audit_db
 
 
 def test_percentile_is_the_nearest_rank():
@@ -71,3 +80,36 @@ def test_a_soak_row_gives_each_process_its_cpu_over_the_interval_beside_the_head
     assert line.endswith("| 90 | 200 | 50 / ? |")
     head, rule = header(["broker", "intake"]).splitlines()
     assert head.count("|") == line.count("|") == rule.count("|")
+
+
+async def test_the_ledger_watcher_sees_intake_entries_committed_after_it_started(tmp_path):
+    url = f"sqlite+aiosqlite:///{tmp_path / 'audit.db'}"
+    engine = db.create_engine(url)
+    async with engine.begin() as connection:
+        await connection.run_sync(audit_db.metadata.create_all)
+    at = datetime.now(UTC)
+
+    async def record(sequence: int, case_id: str, source: str, version: int) -> None:
+        event = json.dumps({"source": source, "sequence": str(version), "id": f"e{sequence}"})
+        async with engine.begin() as connection:
+            await connection.execute(insert(audit_db.ledger_entries), {
+                "sequence": sequence, "event_id": f"e{sequence}", "case_id": case_id, "type": "t", "source": source,
+                "time": at, "topic": "t", "partition": 0, "offset": sequence, "event": event, "record": "{}",
+                "leaf_hash": "0" * 64, "recorded_at": at})
+
+    await record(1, "before", INTAKE_SOURCE, 3)  # already there: the watch starts after it
+    watcher = LedgerWatcher(url)
+    await watcher.start()
+    try:
+        await record(2, "case-1", INTAKE_SOURCE, 3)
+        await record(3, "case-1", "/saphan/referral", 1)
+        asked = time.time()
+        missing = await watcher.drain([Accepted("case-1", 3, asked, asked)], patience=5)
+        assert missing == 0 and watcher.entries == 2
+        received, recorded = watcher.latency(Accepted("case-1", 3, asked, asked)) or (None, None)
+        assert received is not None and received >= 0 and recorded == pytest.approx(at.timestamp() - asked)
+        assert watcher.latency(Accepted("before", 3, asked, asked)) is None
+        assert watcher.latency(Accepted("case-1", 1, asked, asked)) is None  # referral's version 1 is not intake's
+    finally:
+        await watcher.stop()
+        await engine.dispose()
