@@ -5,7 +5,7 @@ import contextlib
 import dataclasses
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
@@ -17,12 +17,10 @@ from sqlalchemy import Table
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from contracts.envelope import CloudEvent, EventData
-from contracts.registry import model_for
-from saphan_runtime import cloudevents
 from saphan_runtime.batch import Batch
 from saphan_runtime.bus import MessageBus
 from saphan_runtime.dead_letters import DeadLetters
+from saphan_runtime.deliveries import Delivery, Rejected, Subscriptions, Translator, read, translator
 from saphan_runtime.errors import Deferred, DomainError
 from saphan_runtime.settings import BrokerSettings
 from saphan_runtime.telemetry import TRACER_NAME, context_from_headers
@@ -33,34 +31,12 @@ tracer = trace.get_tracer(TRACER_NAME)
 
 DEFER_PAUSE_SECONDS = 0.05
 MAX_FAILURES = 5
+# A stream that another writer keeps moving under a consumed event: a few conflicts are a race (retried, re-read),
+# this many in a row (about a minute and a half of backing off) are a bug, and the record is dead-lettered.
+MAX_CONFLICTS = 20
 BATCH_RECORDS = 100  # a partition's records applied in one transaction, at most
 # Failures of the database or broker: wait for them to come back rather than give up on the record.
 TRANSIENT = (OperationalError, InterfaceError, OSError, KafkaError, TimeoutError, ConcurrencyConflict)
-
-
-class AnyEvent:
-    """Subscription key meaning: every event on the subscribed topics (audit's ledger)."""
-
-
-@dataclass(frozen=True)
-class Delivery:
-    """One event as it came off Kafka: where it was, its envelope and its validated data."""
-
-    topic: str
-    partition: int
-    offset: int
-    envelope: CloudEvent
-    data: EventData
-    raw: bytes
-    waited_seconds: float = 0.0  # how long this delivery has been deferred so far
-
-
-Translator = Callable[[Delivery], object | None]
-Subscriptions = Mapping[type[EventData] | type[AnyEvent], Translator]
-
-
-class Rejected(Exception):
-    """A message that can never be applied; it goes to the dead-letter topic with this reason."""
 
 
 @dataclass(frozen=True)
@@ -125,17 +101,44 @@ class InboxConsumer:
                     await self._consumer.seek_to_committed()
 
     async def _poll_once(self) -> None:
+        """Apply what one fetch brought: first the heads of all its partitions together, in one transaction, then
+        each partition's rest in order; commit every partition's offset in one request."""
         batches = await self._consumer.getmany(timeout_ms=1000, max_records=500)
-        finished = [await self._consume_partition(partition, records) for partition, records in batches.items()]
-        if batches and not any(finished):
+        if not batches:
+            return
+        heads = await self._apply_together(self._heads(batches)) if self._batches is not None else {}
+        offsets, finished = {}, False
+        for partition, records in batches.items():
+            done, offset = await self._consume_partition(partition, records, heads.get(partition, 0))
+            finished = finished or done
+            if offset is not None:
+                offsets[partition] = offset
+        if offsets:
+            await self._consumer.commit(offsets)
+        if not finished:
             await asyncio.sleep(DEFER_PAUSE_SECONDS)
 
-    async def _consume_partition(self, partition: TopicPartition, records: list[ConsumerRecord]) -> bool:
-        """Apply a partition's records in order; on a deferred one, rewind to it and report False."""
-        index = 0
+    def _heads(self, batches: dict[TopicPartition, list[ConsumerRecord]]) -> dict[TopicPartition, list[Planned]]:
+        """Plan the first records of each partition, BATCH_RECORDS in all at most."""
+        plans, budget = {}, BATCH_RECORDS
+        for partition, records in batches.items():
+            if budget <= 0:
+                break
+            plans[partition] = self._plan(records[:budget])
+            budget -= len(plans[partition])
+        return plans
+
+    async def _consume_partition(
+        self, partition: TopicPartition, records: list[ConsumerRecord], start: int
+    ) -> tuple[bool, int | None]:
+        """Apply a partition's records in order from `start` (those before it are applied); return whether all were,
+        and the offset to commit (on a deferred record: rewound to it, and False)."""
+        index = start
         while index < len(records):
             chunk = records[index:index + BATCH_RECORDS]
-            together = await self._apply_together(chunk) if self._batches is not None else 0
+            together = 0
+            if self._batches is not None:
+                together = (await self._apply_together({partition: self._plan(chunk)})).get(partition, 0)
             index += together
             if together == len(chunk):
                 continue
@@ -144,59 +147,65 @@ class InboxConsumer:
                 await self._with_retries(record)
             except Deferred:
                 self._consumer.seek(partition, record.offset)
-                if record.offset > records[0].offset:
-                    await self._consumer.commit({partition: record.offset})
-                return False
+                return False, record.offset if record.offset > records[0].offset else None
             index += 1
-        await self._consumer.commit({partition: records[-1].offset + 1})
-        return True
+        return True, records[-1].offset + 1
 
-    async def _apply_together(self, records: list[ConsumerRecord]) -> int:
-        """Apply records in one transaction; return how many, from the first, were applied (0 when none could be:
-        the next goes on alone)."""
-        plan = self._plan(records)
-        if not plan:
-            return 0
+    async def _apply_together(self, plans: dict[TopicPartition, list[Planned]]) -> dict[TopicPartition, int]:
+        """Apply planned records of one or more partitions in one transaction; return how many of each partition's,
+        from its first, were applied. A record that fails undoes the transaction, which is made again without it and
+        the records after it in its partition (the failing one then goes on alone); a failing transaction applies
+        nothing."""
+        plans = {partition: plan for partition, plan in plans.items() if plan}
+        if not plans:
+            return {}
         assert self._batches is not None
         applied = duplicates = 0
-        failed_at: int | None = None
+        failed: tuple[TopicPartition, int] | None = None
         try:
             async with self._batches() as batch:
-                known = await batch.processed(self._name, [p.delivery.envelope.id for p in plan if p.delivery])
-                for index, planned in enumerate(plan):
-                    if planned.delivery is None or planned.command is None:
-                        continue
-                    if planned.delivery.envelope.id in known:
-                        duplicates += 1
-                        continue
-                    known.add(planned.delivery.envelope.id)
-                    try:
-                        await self._apply_in(batch, planned.record, planned.delivery, planned.command)
-                    except Exception:
-                        failed_at = index  # the batch is undone as it closes
+                known = await batch.processed(
+                    self._name, [p.delivery.envelope.id for plan in plans.values() for p in plan if p.delivery])
+                for partition, plan in plans.items():
+                    for index, planned in enumerate(plan):
+                        if planned.delivery is None or planned.command is None:
+                            continue
+                        if planned.delivery.envelope.id in known:
+                            duplicates += 1
+                            continue
+                        known.add(planned.delivery.envelope.id)
+                        try:
+                            await self._apply_in(batch, planned.record, planned.delivery, planned.command)
+                        except Exception:
+                            failed = (partition, index)  # the batch is undone as it closes
+                            break
+                        applied += 1
+                    if failed is not None:
                         break
-                    applied += 1
                 else:
                     await batch.commit()
         except TRANSIENT as error:
-            log.info("%s: a batch of %d failed (%r); applying them one by one", self._name, len(plan), error)
-            return 0
-        if failed_at is not None:  # apply the records before the failing one again, without it
-            return await self._apply_together(records[:failed_at]) if failed_at else 0
+            count = sum(len(plan) for plan in plans.values())
+            log.info("%s: a batch of %d failed (%r); applying them one by one", self._name, count, error)
+            return {}
+        if failed is not None:  # apply the others again, without the failing record and those after it
+            partition, index = failed
+            return await self._apply_together({**plans, partition: plans[partition][:index]})
         self.applied, self.duplicates = self.applied + applied, self.duplicates + duplicates
-        for planned in plan:
-            self._deferred_since.pop((planned.record.topic, planned.record.partition, planned.record.offset), None)
-        return len(plan)
+        for plan in plans.values():
+            for planned in plan:
+                self._deferred_since.pop((planned.record.topic, planned.record.partition, planned.record.offset), None)
+        return {partition: len(plan) for partition, plan in plans.items()}
 
     def _plan(self, records: list[ConsumerRecord]) -> list[Planned]:
         """Read and translate records until one that needs the one-by-one path (to be dead-lettered, say)."""
         plan = []
         for record in records:
             try:
-                delivery = self._read(record)
+                delivery = read(record, self._broker)
             except Rejected:
                 break
-            translate = self._translator(delivery)
+            translate = translator(self._subscriptions, delivery)
             if translate is None:
                 plan.append(Planned(record))
                 continue
@@ -209,23 +218,26 @@ class InboxConsumer:
             plan.append(Planned(record, delivery, command))
         return plan
 
-    def _translator(self, delivery: Delivery) -> Translator | None:
-        """Return what turns this event into a command: its type's subscription, else the catch-all, else None."""
-        return self._subscriptions.get(type(delivery.data)) or self._subscriptions.get(AnyEvent)
-
     async def _apply_in(self, batch: Batch, record: ConsumerRecord, delivery: Delivery, command: object) -> None:
         with self._span(record, delivery):
             await self._bus.handle(command, inbox=InboxKey(self._name, delivery.envelope.id, delivery.data),
                                    batch=batch)
 
     async def _with_retries(self, record: ConsumerRecord) -> None:
-        """Retry while the database or broker is away; a record that keeps failing otherwise is dead-lettered."""
-        backoff, failures = 0.1, 0
+        """Retry while the database or broker is away; a record that keeps failing otherwise, or keeps conflicting,
+        is dead-lettered."""
+        backoff, failures, conflicts = 0.1, 0, 0
         while True:
             try:
                 return await self.process(record)
             except (asyncio.CancelledError, Deferred):
                 raise
+            except ConcurrencyConflict as error:
+                conflicts += 1
+                if conflicts >= MAX_CONFLICTS:
+                    return await self._dead_letters.send(record, f"conflicted {conflicts} times: {error!r}")
+                log.warning("%s: %s/%s@%s conflicted (%d): %r", self._name, record.topic, record.partition,
+                            record.offset, conflicts, error)
             except TRANSIENT as error:
                 log.warning("%s: %s/%s@%s waits for %r", self._name, record.topic, record.partition, record.offset,
                             error)
@@ -241,10 +253,10 @@ class InboxConsumer:
     async def process(self, record: ConsumerRecord) -> None:
         """Apply one record, or dead-letter it when it can never be applied."""
         try:
-            delivery = self._read(record)
+            delivery = read(record, self._broker)
         except Rejected as rejection:
             return await self._dead_letters.send(record, str(rejection))
-        translate = self._translator(delivery)
+        translate = translator(self._subscriptions, delivery)
         if translate is None:
             return
         key = (record.topic, record.partition, record.offset)
@@ -278,27 +290,3 @@ class InboxConsumer:
             self.duplicates += 1
         except DomainError as error:
             await self._dead_letters.send(record, f"refused by {self._name}: {error}")
-
-    def _read(self, record: ConsumerRecord) -> Delivery:
-        if record.value is None:
-            raise Rejected("empty message")
-        try:
-            envelope = cloudevents.decode(record.value)
-        except ValidationError as error:
-            raise Rejected(f"not a CloudEvents 1.0 JSON event: {_first_errors(error)}") from error
-        model = model_for(envelope.type)
-        if model is None:
-            raise Rejected(f"unknown event type {envelope.type!r}")
-        try:
-            data = model.model_validate(envelope.data)
-        except ValidationError as error:
-            raise Rejected(f"data does not match {envelope.type}: {_first_errors(error)}") from error
-        topic = self._broker.logical_topic(record.topic)
-        return Delivery(topic, record.partition, record.offset, envelope, data, record.value)
-
-
-def _first_errors(error: ValidationError, limit: int = 3) -> str:
-    parts = [f"{'.'.join(str(p) for p in e['loc']) or '(message)'}: {e['msg']}" for e in error.errors()[:limit]]
-    return "; ".join(parts)
-
-

@@ -18,8 +18,8 @@ from contracts.envelope import EventData
 from contracts.intake import CaseReported
 from contracts.referral import ReferralRequested, ReferralStatusChanged, RoutingDecided
 from saphan_runtime.db import insert_missing
+from saphan_runtime.deliveries import AnyEvent, Delivery, Subscriptions, Translator
 from saphan_runtime.eventstore import Projector, StoredEvent, UnitOfWork
-from saphan_runtime.inbox import AnyEvent, Delivery, Subscriptions, Translator
 
 TABLE = "case_parties"
 PARTY_EVENTS: tuple[type[EventData], ...] = (CaseReported, RoutingDecided, ReferralRequested, ReferralStatusChanged,

@@ -5,13 +5,12 @@ import contextlib
 import functools
 import logging
 import os
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
-from fastapi import APIRouter, FastAPI
-from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+from fastapi import APIRouter
 from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
 from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,14 +24,14 @@ from saphan_runtime.background import Changes, Ticker, repeat
 from saphan_runtime.batch import Batch
 from saphan_runtime.broker_memory import BrokerMemory
 from saphan_runtime.bus import Handler, MessageBus
+from saphan_runtime.deliveries import AnyEvent, Subscriptions
 from saphan_runtime.eventstore import Projector, UnitOfWork
 from saphan_runtime.figures import runtime_figures
-from saphan_runtime.http import health_router, install_error_handlers
-from saphan_runtime.inbox import AnyEvent, InboxConsumer, Subscriptions
-from saphan_runtime.logs import configure_logging
-from saphan_runtime.metrics import GaugeReader, Metrics, RequestMetrics, metrics_router
+from saphan_runtime.inbox import InboxConsumer
+from saphan_runtime.metrics import GaugeReader, Metrics
 from saphan_runtime.outbox import OutboxRelay
 from saphan_runtime.sealing import Keyring
+from saphan_runtime.service_app import create_app
 from saphan_runtime.settings import ServiceSettings
 from saphan_runtime.telemetry import setup_tracing
 from saphan_runtime.transactions import InboxKey
@@ -101,7 +100,7 @@ class Service:
         own_figures = [functools.partial(gauges, self) for gauges in parts.gauges]
         self.metrics = Metrics(self.settings.name, [*runtime_figures(self), *own_figures])
         self.tracing = setup_tracing(self.settings.name)  # spans recorded (an exporter, or a test's collector)
-        self.app = self._create_app()
+        self.app = create_app(self)
 
     def unit_of_work(self, inbox: InboxKey | None = None, batch: Batch | None = None) -> UnitOfWork:
         """Return a new unit of work over this service's store (joining a consumer's batch, when given)."""
@@ -208,31 +207,6 @@ class Service:
         if self.producer is None or not await self.producer.client.force_metadata_update():
             raise ConnectionError("broker unreachable")
 
-    def _create_app(self) -> FastAPI:
-        @contextlib.asynccontextmanager
-        async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-            await self.start()
-            try:
-                yield
-            finally:
-                await self.stop()
-
-        # FastAPI's own telemetry stays off: the OpenTelemetry instrumentation below makes the request spans, and
-        # only when they are recorded (FastAPI's would make them whenever a provider is set, recorded or not).
-        app = FastAPI(title=self.parts.title, description=self.parts.description, lifespan=lifespan,
-                      telemetry={"tracing": False, "metrics": False, "logs": False})
-        app.state.service, app.state.metrics = self, self.metrics
-        install_error_handlers(app)
-        app.include_router(health_router())
-        app.include_router(metrics_router())
-        for router in self.parts.routers:
-            app.include_router(router)
-        app.add_middleware(RequestMetrics, metrics=self.metrics)
-        if self.tracing:
-            FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz,metrics",
-                                               exclude_spans=["receive", "send"])  # a span a request, not a chunk
-        return app
-
 
 def check_no_development_defaults(settings: ServiceSettings) -> None:
     """Refuse to start outside development while a secret or trust anchor is still a development default."""
@@ -255,13 +229,3 @@ async def _succeeds(check: Any) -> bool:
         return True
     except Exception:
         return False
-
-
-def serve(service: Service) -> None:
-    """Run the service's HTTP app (and, through its lifespan, its relay and consumer) until stopped."""
-    import uvicorn
-
-    configure_logging(service.settings.name)
-    # log_config=None: uvicorn's error and access lines go through the handler configure_logging installed.
-    uvicorn.run(service.app, host=service.settings.host, port=service.settings.port, log_config=None,
-                timeout_graceful_shutdown=5)

@@ -12,7 +12,7 @@ from typing import Any
 from fastapi import FastAPI
 
 from contracts.envelope import EventData
-from saphan_runtime.inbox import AnyEvent
+from saphan_runtime.deliveries import AnyEvent
 from saphan_runtime.service import Service
 from saphan_runtime.settings import BrokerSettings
 

@@ -1,6 +1,6 @@
 """Audit's Kafka entry point: every event on every other service's topic becomes a ledger entry."""
 
-from saphan_runtime.inbox import AnyEvent, Delivery, Subscriptions
+from saphan_runtime.deliveries import AnyEvent, Delivery, Subscriptions
 from services.audit.commands import RecordEvent
 
 # An event is recorded after the event that caused it; past this wait it is recorded anyway (and said so).

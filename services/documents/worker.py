@@ -2,7 +2,7 @@
 
 from contracts.agencies import AgencyUnitRecorded
 from contracts.intake import CaseReported, PersonalDataErased
-from saphan_runtime.inbox import Delivery, Subscriptions
+from saphan_runtime.deliveries import Delivery, Subscriptions
 from services.documents.commands import DestroyCaseKey, NoteAgencyUnit, OpenCaseFile
 
 

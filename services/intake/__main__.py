@@ -1,4 +1,4 @@
-from saphan_runtime.service import serve
+from saphan_runtime.service_app import serve
 from services.intake.bootstrap import bootstrap
 
 serve(bootstrap())

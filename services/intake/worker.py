@@ -1,5 +1,5 @@
 """Intake's Kafka entry point: intake consumes no other service's events yet."""
 
-from saphan_runtime.inbox import Subscriptions
+from saphan_runtime.deliveries import Subscriptions
 
 SUBSCRIPTIONS: Subscriptions = {}

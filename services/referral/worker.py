@@ -1,7 +1,7 @@
 """Referral's Kafka entry point: translate the events it follows into commands, nothing else."""
 
 from contracts.intake import CaseClosedAtIntake, CaseReported, CaseTriaged
-from saphan_runtime.inbox import Delivery, Subscriptions
+from saphan_runtime.deliveries import Delivery, Subscriptions
 from services.referral.commands import CancelCaseReferrals, NoteCaseFacts, RouteCase
 
 

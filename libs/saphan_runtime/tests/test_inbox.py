@@ -1,16 +1,22 @@
-"""The inbox consumer against the real broker and databases: a record that keeps failing is dead-lettered,
-and the records after it are still applied."""
+"""The inbox consumer against the real broker and databases: a record that keeps failing (or keeps conflicting) is
+dead-lettered, and the records after it are still applied."""
 
 import asyncio
 from dataclasses import dataclass
 
+import pytest
+from aiokafka import TopicPartition
+
 from contracts.intake import CaseReported
 from contracts.topics import INTAKE_EVENTS, dead_letter_topic
 from saphan_runtime import cloudevents, kafka, testing
+from saphan_runtime import inbox as inbox_module
 from saphan_runtime.bus import MessageBus
+from saphan_runtime.deliveries import Delivery
 from saphan_runtime.eventstore import UnitOfWork
-from saphan_runtime.inbox import Delivery, InboxConsumer
+from saphan_runtime.inbox import InboxConsumer
 from saphan_runtime.tests.support import case_reported, store
+from saphan_runtime.transactions import ConcurrencyConflict
 
 
 @dataclass(frozen=True)
@@ -24,13 +30,20 @@ def event_for(case_id: str) -> bytes:
     return cloudevents.encode(envelope).encode()
 
 
-async def test_a_record_whose_handler_keeps_failing_is_dead_lettered_and_the_next_is_applied(database, broker) -> None:
+@pytest.mark.parametrize(("failure", "reason"), [
+    (RuntimeError("a bug in the handler"), "failed 5 times: RuntimeError('a bug in the handler')"),
+    (ConcurrencyConflict("stream moved"), "conflicted 3 times: ConcurrencyConflict('stream moved')"),
+], ids=["error", "conflict"])
+async def test_a_record_whose_handler_keeps_failing_is_dead_lettered_and_the_next_is_applied(
+    database, broker, monkeypatch, failure, reason
+) -> None:
+    monkeypatch.setattr(inbox_module, "MAX_CONFLICTS", 3)
     applied: list[str] = []
 
     async def note(command: Note, uow: UnitOfWork) -> None:
         async with uow:
             if command.case_id == "poison":
-                raise RuntimeError("a bug in the handler")
+                raise failure
             applied.append(command.case_id)
             await uow.commit()
 
@@ -61,7 +74,7 @@ async def test_a_record_whose_handler_keeps_failing_is_dead_lettered_and_the_nex
             await producer.stop()
     letters = await testing.read_topic(broker, dead_letter_topic("t"), at_least=1)
     reasons = [dict(r.headers)["dlq-reason"].decode() for r in letters]
-    assert reasons == ["failed 5 times: RuntimeError('a bug in the handler')"]
+    assert reasons == [reason]
     assert inbox.dead_lettered == 1 and inbox.applied == 1
 
 
@@ -114,3 +127,52 @@ async def test_a_fetched_batch_is_applied_in_few_transactions_around_a_poison_a_
     assert inbox.duplicates == 1
     # c0..c9 once, then again without the poison; the poison alone; the rest in few batches, not one by one
     assert events.commits < 10
+
+
+async def test_the_heads_of_every_fetched_partition_go_in_one_transaction_and_a_poison_holds_back_its_own_only(
+        database, broker) -> None:
+    """One fetch of three partitions: their records are applied in one transaction, without the poison and the
+    records after it in its partition; the poison is dead-lettered alone, and those after it go in one more."""
+    applied: list[str] = []
+
+    async def note(command: Note, uow: UnitOfWork) -> None:
+        async with uow:
+            if command.case_id == "poison":
+                raise RuntimeError("a bug in the handler")
+            await uow.append(f"note-{command.case_id}", case_id=command.case_id, expected_version=0,
+                             events=[case_reported(command.case_id)])
+            applied.append(command.case_id)
+            await uow.commit()
+
+    def translate(delivery: Delivery) -> Note:
+        assert isinstance(delivery.data, CaseReported)
+        return Note(delivery.data.case_id)
+
+    by_partition = {0: [f"a{n}" for n in range(10)], 1: [*(f"b{n}" for n in range(5)), "poison",
+                                                         *(f"b{n}" for n in range(5, 10))],
+                    2: [f"c{n}" for n in range(10)]}
+    settings = broker.settings(fetch_max_wait_ms=50, session_timeout_ms=2000)
+    await kafka.ensure_topics(settings, {broker.topic(INTAKE_EVENTS): 3, broker.topic(dead_letter_topic("t")): 1})
+    async with store(database("inbox"), inline=True) as events:
+        producer = kafka.producer(settings, "test")
+        await producer.start()
+        for partition, case_ids in by_partition.items():
+            for case_id in case_ids:
+                await (await producer.send(broker.topic(INTAKE_EVENTS), event_for(case_id), partition=partition))
+        consumer = kafka.consumer(settings, broker.topic("test-group"), [broker.topic(INTAKE_EVENTS)])
+        await consumer.start()
+        inbox = InboxConsumer(name="t", consumer=consumer, producer=producer,
+                              bus=MessageBus({Note: note}, events.unit_of_work),
+                              subscriptions={CaseReported: translate}, sessions=events.sessions,
+                              tables=dict(events.metadata.tables), broker=settings, batches=events.batch)
+        running = asyncio.create_task(inbox.run())
+        try:
+            await testing.eventually(lambda: _true(inbox.applied == 30 and inbox.dead_lettered == 1), within=30)
+            committed = await consumer.committed(TopicPartition(broker.topic(INTAKE_EVENTS), 1))
+        finally:
+            running.cancel()
+            await consumer.stop()
+            await producer.stop()
+    assert set(applied) == {c for case_ids in by_partition.values() for c in case_ids} - {"poison"}
+    assert committed == 11
+    assert events.commits == 2  # the three heads together, then b5..b9 after the poison went alone
