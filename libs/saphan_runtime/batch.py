@@ -1,16 +1,23 @@
 """A consumer's batch: one transaction that the units of work of several consumed events join."""
 
 import asyncio
+import functools
 from collections.abc import Callable, Sequence
 from types import TracebackType
 from typing import Self
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Select, Table, bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from saphan_runtime import cloudevents
 from saphan_runtime.transactions import ConcurrencyConflict, InboxKey, begin, end, run_before_commit
+
+
+@functools.cache
+def _processed(inbox: Table) -> Select[tuple[str]]:
+    return select(inbox.c.event_id).where(inbox.c.consumer == bindparam("consumer"),
+                                          inbox.c.event_id.in_(bindparam("ids", expanding=True)))
 
 
 class Batch:
@@ -46,9 +53,7 @@ class Batch:
 
     async def processed(self, consumer: str, event_ids: Sequence[str]) -> set[str]:
         """Return which of these events the inbox already holds for a consumer."""
-        table = self._inbox
-        rows = await self.session.execute(
-            select(table.c.event_id).where(table.c.consumer == consumer, table.c.event_id.in_(set(event_ids))))
+        rows = await self.session.execute(_processed(self._inbox), {"consumer": consumer, "ids": list(set(event_ids))})
         return set(rows.scalars())
 
     def joined(self, inbox: InboxKey | None, *, appended: bool) -> None:

@@ -1,6 +1,7 @@
 """Database set-up and the tables every service shares: the event store (which is the outbox), the relay
 cursor, the inbox and the dead letters."""
 
+import functools
 from datetime import UTC, datetime
 from typing import Any
 
@@ -172,7 +173,11 @@ async def lock_for_append(session: AsyncSession) -> None:
 
 def insert_missing(session: AsyncSession, table: Table) -> Insert:
     """Return an INSERT that skips the rows whose key is already there (ON CONFLICT DO NOTHING, both dialects)."""
-    dialect = session.bind.dialect.name
+    return _insert_missing(session.bind.dialect.name, table)
+
+
+@functools.cache
+def _insert_missing(dialect: str, table: Table) -> Insert:
     statement = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
     return statement.on_conflict_do_nothing()
 

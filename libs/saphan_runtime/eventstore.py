@@ -1,14 +1,16 @@
 """The unit of work: one transaction over a service's event store, its projections and its inbox."""
 
 import asyncio
+import functools
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Self, TypeVar
 
-from sqlalchemy import Table, func, insert, select
+from sqlalchemy import BindParameter, Select, Table, bindparam, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.sql.dml import ReturningInsert
 
 from contracts.envelope import CloudEvent, EventData
 from contracts.registry import model_for
@@ -145,12 +147,7 @@ class UnitOfWork:
 
     async def load(self, stream_id: str) -> list[StoredEvent]:
         """Return a stream's events in version order."""
-        events = self._tables["events"]
-        rows = await self.session.execute(
-            select(events.c.position, events.c.payload)
-            .where(events.c.stream_id == stream_id)
-            .order_by(events.c.version)
-        )
+        rows = await self.session.execute(_statements(self._tables["events"]).load, {"stream": stream_id})
         return [_stored(position, payload) for position, payload in rows]
 
     async def fold(self, stream_id: str, evolve: Callable[[S | None, EventData, int], S | None]) -> S | None:
@@ -164,8 +161,7 @@ class UnitOfWork:
         """Return a stream's current version (0 for a new stream) without loading its events."""
         if (appended := self.session.info.get(VERSIONS, {}).get(stream_id)) is not None:
             return int(appended)  # this transaction appended to it, holding the append lock since
-        events = self._tables["events"]
-        current = await self.session.scalar(select(func.max(events.c.version)).where(events.c.stream_id == stream_id))
+        current = await self.session.scalar(_statements(self._tables["events"]).version, {"stream": stream_id})
         return int(current or 0)
 
     async def append(
@@ -198,8 +194,7 @@ class UnitOfWork:
             "payload": cloudevents.encode(envelope), "recorded_at": envelope.time,
         } for envelope, data in zip(envelopes, events, strict=True)]
         try:
-            positions = list((await self.session.execute(
-                insert(table).returning(table.c.position, sort_by_parameter_order=True), rows)).scalars())
+            positions = list((await self.session.execute(_statements(table).insert, rows)).scalars())
         except IntegrityError as error:
             raise ConcurrencyConflict(f"stream {envelopes[0].streamid} moved past the expected version") from error
         versions = self.session.info.setdefault(VERSIONS, {})
@@ -220,6 +215,26 @@ class UnitOfWork:
             )
         except IntegrityError as error:
             raise AlreadyProcessed(f"{key.consumer} already applied {key.event_id}") from error
+
+
+@dataclass(frozen=True)
+class _Statements:
+    """An event table's statements, built once (building one costs more than running it on SQLite)."""
+
+    load: Select[tuple[int, str]]
+    version: Select[tuple[int]]
+    insert: ReturningInsert[tuple[int]]
+
+
+@functools.cache
+def _statements(events: Table) -> _Statements:
+    stream: BindParameter[str] = bindparam("stream")
+    return _Statements(
+        load=select(events.c.position, events.c.payload).where(events.c.stream_id == stream)
+        .order_by(events.c.version),
+        version=select(func.max(events.c.version)).where(events.c.stream_id == stream),
+        insert=insert(events).returning(events.c.position, sort_by_parameter_order=True),
+    )
 
 
 def _stored(position: int, payload: str) -> StoredEvent:

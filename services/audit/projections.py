@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts.audit import CheckpointSigned, EventRecorded
@@ -96,9 +96,12 @@ PROJECTIONS: dict[type[EventData], Projection] = {
 project = projector(PROJECTIONS)
 
 
+IS_RECORDED = select(ledger_entries.c.sequence).where(ledger_entries.c.event_id == bindparam("event_id"))
+
+
 async def is_recorded(session: AsyncSession, event_id: str) -> bool:
     """Return whether the ledger already holds an event."""
-    found = await session.scalar(select(ledger_entries.c.sequence).where(ledger_entries.c.event_id == event_id))
+    found = await session.scalar(IS_RECORDED, {"event_id": event_id})
     return found is not None
 
 

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from sqlalchemy import insert, update
+from sqlalchemy import bindparam, insert, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts.envelope import EventData
@@ -23,6 +23,8 @@ from services.intake.db import case_links, cases
 from services.intake.people import name_key
 
 # The personal data the `cases` view holds (opened from the sealed report): emptied when the case is erased.
+# Built once; the columns it sets are those its parameters name (besides `case_key`).
+UPDATE_CASE = update(cases).where(cases.c.case_id == bindparam("case_key"))
 PERSONAL_COLUMNS = ("client_name", "client_name_key", "client_national_id", "client_birth_year", "informant_name",
                     "informant_phone", "informant_relationship", "client_address")
 
@@ -59,8 +61,8 @@ async def case_reported(session: AsyncSession, event: StoredEvent) -> None:
     """Open the case from its published facts where the report itself is not here (a replay from the ledger)."""
     data = event.data
     assert isinstance(data, CaseReported)
-    updated = await session.execute(update(cases).where(cases.c.case_id == data.case_id)
-                                    .values(version=event.version, updated_at=event.envelope.time))
+    updated = await session.execute(UPDATE_CASE, {"case_key": data.case_id, "version": event.version,
+                                                  "updated_at": event.envelope.time})
     if updated.rowcount:  # type: ignore[attr-defined]
         return
     location = data.location
@@ -121,8 +123,8 @@ async def personal_data_erased(session: AsyncSession, event: StoredEvent) -> Non
 
 
 async def _update_case(session: AsyncSession, event: StoredEvent, **values: Any) -> None:
-    await session.execute(update(cases).where(cases.c.case_id == event.envelope.subject)
-                          .values(version=event.version, updated_at=event.envelope.time, **values))
+    await session.execute(UPDATE_CASE, {"case_key": event.envelope.subject, "version": event.version,
+                                        "updated_at": event.envelope.time, **values})
 
 
 PROJECTIONS: dict[type[EventData], Projection] = {
