@@ -3,7 +3,7 @@
 import asyncio
 import functools
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Self, TypeVar
 
@@ -38,11 +38,17 @@ class StoredEvent:
     position: int
     envelope: CloudEvent
     data: EventData
+    payload: str | None = field(default=None, compare=False)  # the envelope's canonical JSON, when at hand
 
     @property
     def version(self) -> int:
         """Return the event's version within its stream."""
         return int(self.envelope.sequence)
+
+    @property
+    def encoded(self) -> str:
+        """Return the envelope as the store holds it: its canonical JSON text."""
+        return self.payload if self.payload is not None else cloudevents.encode(self.envelope)
 
 
 Projector = Callable[[AsyncSession, StoredEvent], Awaitable[None]]
@@ -188,20 +194,21 @@ class UnitOfWork:
     async def _insert(self, envelopes: list[CloudEvent], events: list[EventData]) -> list[StoredEvent]:
         """Insert events in one statement, in order, then project each."""
         table = self._tables["events"]
+        payloads = [cloudevents.encode(envelope) for envelope in envelopes]
         rows = [{
             "event_id": envelope.id, "stream_id": envelope.streamid, "version": int(envelope.sequence),
             "type": envelope.type, "case_id": envelope.subject, "topic": type(data).topic,
-            "payload": cloudevents.encode(envelope), "recorded_at": envelope.time,
-        } for envelope, data in zip(envelopes, events, strict=True)]
+            "payload": payload, "recorded_at": envelope.time,
+        } for envelope, data, payload in zip(envelopes, events, payloads, strict=True)]
         try:
             positions = list((await self.session.execute(_statements(table).insert, rows)).scalars())
         except IntegrityError as error:
             raise ConcurrencyConflict(f"stream {envelopes[0].streamid} moved past the expected version") from error
         versions = self.session.info.setdefault(VERSIONS, {})
         stored = []
-        for position, envelope, data in zip(positions, envelopes, events, strict=True):
+        for position, envelope, data, payload in zip(positions, envelopes, events, payloads, strict=True):
             versions[envelope.streamid] = max(int(envelope.sequence), versions.get(envelope.streamid, 0))
-            event = StoredEvent(position=position, envelope=envelope, data=data)
+            event = StoredEvent(position=position, envelope=envelope, data=data, payload=payload)
             await self._project(self.session, event)
             stored.append(event)
         return stored
@@ -239,4 +246,4 @@ def _statements(events: Table) -> _Statements:
 
 def _stored(position: int, payload: str) -> StoredEvent:
     envelope = cloudevents.decode(payload)
-    return StoredEvent(position=position, envelope=envelope, data=decode_data(envelope))
+    return StoredEvent(position=position, envelope=envelope, data=decode_data(envelope), payload=payload)

@@ -98,13 +98,14 @@ class OutboxRelay:
             self._saved = await self._saved_cursor()
             self._position = self._saved or 0
         rows = await self._read_batch(self._position)
-        if not rows:
-            return 0
-        deliveries = [await self._send(row) for row in rows if row.topic is not None]
-        await asyncio.gather(*deliveries)
-        self._position = rows[-1].position
-        self.published += len(deliveries)
-        if len(rows) < self._batch_size or time.monotonic() - self._saved_at >= CURSOR_SAVE_SECONDS:
+        if rows:
+            deliveries = [await self._send(row) for row in rows if row.topic is not None]
+            await asyncio.gather(*deliveries)
+            self._position = rows[-1].position
+            self.published += len(deliveries)
+        caught_up = len(rows) < self._batch_size  # (a full last batch is followed by an empty read: caught up then)
+        due = caught_up or time.monotonic() - self._saved_at >= CURSOR_SAVE_SECONDS
+        if due and self._position != (self._saved or 0):
             await self._advance(self._saved, self._position)
             self._saved, self._saved_at = self._position, time.monotonic()
         return len(rows)

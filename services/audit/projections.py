@@ -10,7 +10,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts.audit import CheckpointSigned, EventRecorded
 from contracts.envelope import EventData
-from saphan_runtime import cloudevents
 from saphan_runtime.cloudevents import canonical_json
 from saphan_runtime.eventstore import Projection, StoredEvent, projector
 from saphan_runtime.transactions import before_commit
@@ -23,7 +22,7 @@ async def entry_appended(session: AsyncSession, event: StoredEvent) -> None:
     data = event.data
     assert isinstance(data, EventRecorded)
     recorded = data.event
-    record = cloudevents.encode(event.envelope)  # the ledger entry exactly as stored: every byte is in the tree
+    record = event.encoded  # the ledger entry exactly as stored: every byte is in the tree
     leaf = merkle.leaf_hash(record.encode())
     await session.execute(insert(ledger_entries), {
         "sequence": data.sequence, "event_id": recorded["id"], "case_id": data.case_id,

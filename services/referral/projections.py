@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from sqlalchemy import delete, insert, update
+from sqlalchemy import bindparam, delete, insert, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts.agencies import AgencyUnitRecorded, WebhookReplayRequested, WebhookSubscribed
@@ -36,6 +36,9 @@ def _data(event: StoredEvent, kind: type[EventData]) -> Any:
     return event.data
 
 
+UPDATE_ROUTING = update(routings).where(routings.c.case_id == bindparam("case_key"))  # sets what its parameters name
+
+
 async def routing_recorded(session: AsyncSession, event: StoredEvent) -> None:
     """Add a case's routing decision to the `routings` view."""
     data: RoutingDecided = _data(event, RoutingDecided)
@@ -44,7 +47,7 @@ async def routing_recorded(session: AsyncSession, event: StoredEvent) -> None:
               "assignments": [a.model_dump(mode="json") for a in data.assignments],
               "rules_fired": [r.model_dump(mode="json") for r in data.rules_fired], "needs_review": data.needs_review,
               "decided_at": data.decided_at, "version": event.version}
-    updated = await session.execute(update(routings).where(routings.c.case_id == data.case_id).values(**values))
+    updated = await session.execute(UPDATE_ROUTING, {"case_key": data.case_id, **values})
     if not updated.rowcount:  # type: ignore[attr-defined]
         await session.execute(insert(routings), {"case_id": data.case_id, "stage": "screening_and_referral", **values})
 

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, bindparam, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts.agencies import AgencyUnit
@@ -28,9 +28,12 @@ ACTIVE = ("requested", "received", "accepted", "in_progress", "on_hold")
 async def units_for_area(session: AsyncSession, location: Location) -> list[AgencyUnit]:
     """Return the units serving a case's province or subdistrict."""
     areas = [code for code in (location.province_code, location.subdistrict_code) if code]
-    serving = select(agency_areas.c.unit_id).where(agency_areas.c.area_code.in_(areas))
-    rows = await session.execute(select(agency_units.c.unit).where(agency_units.c.unit_id.in_(serving)))
+    rows = await session.execute(UNITS_FOR_AREAS, {"areas": areas})
     return [AgencyUnit.model_validate(unit) for unit in rows.scalars()]
+
+
+UNITS_FOR_AREAS = select(agency_units.c.unit).where(agency_units.c.unit_id.in_(  # built once: routing runs it a case
+    select(agency_areas.c.unit_id).where(agency_areas.c.area_code.in_(bindparam("areas", expanding=True)))))
 
 
 async def unit_ids(session: AsyncSession) -> set[str]:

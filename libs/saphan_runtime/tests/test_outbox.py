@@ -3,6 +3,7 @@
 import asyncio
 import json
 import random
+import uuid
 from collections import defaultdict
 
 from contracts.topics import INTAKE_EVENTS
@@ -62,6 +63,28 @@ async def test_racing_writers_are_all_published_once_and_in_stream_order(databas
         by_stream[event[1]["streamid"]].append(int(event[1]["sequence"]))
     assert all(versions == sorted(versions) for versions in by_stream.values())
     assert all(r.key.decode() == json.loads(r.value)["subject"] for r in records)
+
+
+async def test_a_relay_that_caught_up_on_a_full_batch_saves_its_cursor_on_the_empty_read_after(database, broker):
+    async with store(database("outbox")) as events:
+        relay, producer = await _relay(events, broker)  # batches of 7
+        try:
+            await _write_events(events, 7)
+            assert await relay.publish_pending() == 7  # the first batch: saved (no save yet)
+            await _write_events(events, 7)
+            assert await relay.publish_pending() == 7  # full, and the last save was just now: not saved yet
+            assert await relay.backlog() == 7
+            assert await relay.publish_pending() == 0  # nothing more: caught up, so saved now
+            assert await relay.backlog() == 0 and relay.published == 14
+        finally:
+            await producer.stop()  # type: ignore[attr-defined]
+
+
+async def _write_events(events: Store, count: int) -> None:
+    async with events.unit_of_work() as uow:
+        for case in (f"case-{uuid.uuid4()}" for _ in range(count)):
+            await uow.append(case, case_id=case, expected_version=0, events=[case_reported(case)])
+        await uow.commit()
 
 
 async def _published_all(relay: OutboxRelay) -> bool:
