@@ -2,10 +2,12 @@
 dead-lettered, and the records after it are still applied."""
 
 import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 import pytest
-from aiokafka import TopicPartition
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 from contracts.intake import CaseReported
 from contracts.topics import INTAKE_EVENTS, dead_letter_topic
@@ -15,7 +17,9 @@ from saphan_runtime.bus import MessageBus
 from saphan_runtime.deliveries import Delivery
 from saphan_runtime.eventstore import UnitOfWork
 from saphan_runtime.inbox import InboxConsumer
-from saphan_runtime.tests.support import case_reported, store
+from saphan_runtime.settings import BrokerSettings
+from saphan_runtime.testing import BrokerUnderTest
+from saphan_runtime.tests.support import Store, case_reported, store
 from saphan_runtime.transactions import ConcurrencyConflict
 
 
@@ -47,10 +51,6 @@ async def test_a_record_whose_handler_keeps_failing_is_dead_lettered_and_the_nex
             applied.append(command.case_id)
             await uow.commit()
 
-    def translate(delivery: Delivery) -> Note:
-        assert isinstance(delivery.data, CaseReported)
-        return Note(delivery.data.case_id)
-
     settings = broker.settings(fetch_max_wait_ms=50, session_timeout_ms=2000)
     await kafka.ensure_topics(settings, {broker.topic(INTAKE_EVENTS): 1, broker.topic(dead_letter_topic("t")): 1})
     async with store(database("inbox")) as events:
@@ -60,7 +60,7 @@ async def test_a_record_whose_handler_keeps_failing_is_dead_lettered_and_the_nex
         await consumer.start()
         inbox = InboxConsumer(name="t", consumer=consumer, producer=producer,
                               bus=MessageBus({Note: note}, events.unit_of_work),
-                              subscriptions={CaseReported: translate}, sessions=events.sessions,
+                              subscriptions={CaseReported: note_of}, sessions=events.sessions,
                               tables=dict(events.metadata.tables), broker=settings)
         running = asyncio.create_task(inbox.run())
         try:
@@ -82,11 +82,8 @@ async def _true(value: bool) -> bool:
     return value
 
 
-async def test_a_fetched_batch_is_applied_in_few_transactions_around_a_poison_a_duplicate_and_garbage(
-        database, broker) -> None:
-    """The records before a failing one are applied together, the failing one alone (dead-lettered), the rest
-    together again; a duplicate in the batch is skipped and unreadable bytes are dead-lettered."""
-    applied: list[str] = []
+def appending_note(applied: list[str]) -> Callable[[Note, UnitOfWork], Awaitable[None]]:
+    """Return a handler that appends an event for each note and lists it in `applied`; the case "poison" fails."""
 
     async def note(command: Note, uow: UnitOfWork) -> None:
         async with uow:
@@ -97,9 +94,40 @@ async def test_a_fetched_batch_is_applied_in_few_transactions_around_a_poison_a_
             applied.append(command.case_id)
             await uow.commit()
 
-    def translate(delivery: Delivery) -> Note:
-        assert isinstance(delivery.data, CaseReported)
-        return Note(delivery.data.case_id)
+    return note
+
+
+@asynccontextmanager
+async def _batching(events: Store, broker: BrokerUnderTest, settings: BrokerSettings, producer: AIOKafkaProducer,
+                    note: Callable[[Note, UnitOfWork], Awaitable[None]]
+                    ) -> AsyncIterator[tuple[InboxConsumer, AIOKafkaConsumer]]:
+    """Run a batching inbox consumer of the intake topic until the block ends; then stop it and the producer."""
+    consumer = kafka.consumer(settings, broker.topic("test-group"), [broker.topic(INTAKE_EVENTS)])
+    await consumer.start()
+    inbox = InboxConsumer(name="t", consumer=consumer, producer=producer,
+                          bus=MessageBus({Note: note}, events.unit_of_work),
+                          subscriptions={CaseReported: note_of}, sessions=events.sessions,
+                          tables=dict(events.metadata.tables), broker=settings, batches=events.batch)
+    running = asyncio.create_task(inbox.run())
+    try:
+        yield inbox, consumer
+    finally:
+        running.cancel()
+        await consumer.stop()
+        await producer.stop()
+
+
+def note_of(delivery: Delivery) -> Note:
+    assert isinstance(delivery.data, CaseReported)
+    return Note(delivery.data.case_id)
+
+
+async def test_a_fetched_batch_is_applied_in_few_transactions_around_a_poison_a_duplicate_and_garbage(
+        database, broker) -> None:
+    """The records before a failing one are applied together, the failing one alone (dead-lettered), the rest
+    together again; a duplicate in the batch is skipped and unreadable bytes are dead-lettered."""
+    applied: list[str] = []
+    note = appending_note(applied)
 
     good = [f"c{n}" for n in range(30)]
     settings = broker.settings(fetch_max_wait_ms=50, session_timeout_ms=2000)
@@ -110,19 +138,8 @@ async def test_a_fetched_batch_is_applied_in_few_transactions_around_a_poison_a_
         values = [event_for(c) for c in good]
         for value in [*values[:10], event_for("poison"), values[0], b"\xff not json", *values[10:]]:
             await (await producer.send(broker.topic(INTAKE_EVENTS), value, key=b"k"))
-        consumer = kafka.consumer(settings, broker.topic("test-group"), [broker.topic(INTAKE_EVENTS)])
-        await consumer.start()
-        inbox = InboxConsumer(name="t", consumer=consumer, producer=producer,
-                              bus=MessageBus({Note: note}, events.unit_of_work),
-                              subscriptions={CaseReported: translate}, sessions=events.sessions,
-                              tables=dict(events.metadata.tables), broker=settings, batches=events.batch)
-        running = asyncio.create_task(inbox.run())
-        try:
+        async with _batching(events, broker, settings, producer, note) as (inbox, _):
             await testing.eventually(lambda: _true(inbox.applied == 30 and inbox.dead_lettered == 2), within=30)
-        finally:
-            running.cancel()
-            await consumer.stop()
-            await producer.stop()
     assert sorted(set(applied)) == sorted(good)
     assert inbox.duplicates == 1
     # c0..c9 once, then again without the poison; the poison alone; the rest in few batches, not one by one
@@ -134,19 +151,7 @@ async def test_the_heads_of_every_fetched_partition_go_in_one_transaction_and_a_
     """One fetch of three partitions: their records are applied in one transaction, without the poison and the
     records after it in its partition; the poison is dead-lettered alone, and those after it go in one more."""
     applied: list[str] = []
-
-    async def note(command: Note, uow: UnitOfWork) -> None:
-        async with uow:
-            if command.case_id == "poison":
-                raise RuntimeError("a bug in the handler")
-            await uow.append(f"note-{command.case_id}", case_id=command.case_id, expected_version=0,
-                             events=[case_reported(command.case_id)])
-            applied.append(command.case_id)
-            await uow.commit()
-
-    def translate(delivery: Delivery) -> Note:
-        assert isinstance(delivery.data, CaseReported)
-        return Note(delivery.data.case_id)
+    note = appending_note(applied)
 
     by_partition = {0: [f"a{n}" for n in range(10)], 1: [*(f"b{n}" for n in range(5)), "poison",
                                                          *(f"b{n}" for n in range(5, 10))],
@@ -159,20 +164,9 @@ async def test_the_heads_of_every_fetched_partition_go_in_one_transaction_and_a_
         for partition, case_ids in by_partition.items():
             for case_id in case_ids:
                 await (await producer.send(broker.topic(INTAKE_EVENTS), event_for(case_id), partition=partition))
-        consumer = kafka.consumer(settings, broker.topic("test-group"), [broker.topic(INTAKE_EVENTS)])
-        await consumer.start()
-        inbox = InboxConsumer(name="t", consumer=consumer, producer=producer,
-                              bus=MessageBus({Note: note}, events.unit_of_work),
-                              subscriptions={CaseReported: translate}, sessions=events.sessions,
-                              tables=dict(events.metadata.tables), broker=settings, batches=events.batch)
-        running = asyncio.create_task(inbox.run())
-        try:
+        async with _batching(events, broker, settings, producer, note) as (inbox, consumer):
             await testing.eventually(lambda: _true(inbox.applied == 30 and inbox.dead_lettered == 1), within=30)
             committed = await consumer.committed(TopicPartition(broker.topic(INTAKE_EVENTS), 1))
-        finally:
-            running.cancel()
-            await consumer.stop()
-            await producer.stop()
     assert set(applied) == {c for case_ids in by_partition.values() for c in case_ids} - {"poison"}
     assert committed == 11
     assert events.commits == 2  # the three heads together, then b5..b9 after the poison went alone
