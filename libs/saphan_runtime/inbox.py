@@ -34,7 +34,7 @@ MAX_FAILURES = 5
 # A stream that another writer keeps moving under a consumed event: a few conflicts are a race (retried, re-read),
 # this many in a row (about a minute and a half of backing off) are a bug, and the record is dead-lettered.
 MAX_CONFLICTS = 20
-BATCH_RECORDS = 100  # a partition's records applied in one transaction, at most
+BATCH_RECORDS = 100  # records applied in one transaction, at most
 # Failures of the database or broker: wait for them to come back rather than give up on the record.
 TRANSIENT = (OperationalError, InterfaceError, OSError, KafkaError, TimeoutError, ConcurrencyConflict)
 
@@ -51,9 +51,10 @@ class Planned:
 class InboxConsumer:
     """Consume topics as one group; each event is applied in a transaction that records it in the inbox.
 
-    With `batches`, a partition's fetched records are applied together, one transaction for up to BATCH_RECORDS of
-    them; a record that cannot go in a batch (unreadable, refused, deferred, failing) undoes its batch, the records
-    before it are applied again together, and it takes the one-by-one path with its retries and dead letters."""
+    With `batches`, fetched records are applied together, one transaction for up to BATCH_RECORDS of them (first the
+    heads of every partition a fetch brought, then any partition's rest); a record that cannot go in a batch
+    (unreadable, refused, deferred, failing) undoes its batch, the others are applied again together without it and
+    the records after it in its partition, and it takes the one-by-one path with its retries and dead letters."""
 
     def __init__(
         self,
