@@ -7,11 +7,12 @@ from types import TracebackType
 from typing import Self
 
 from sqlalchemy import Select, Table, bindparam, insert, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from saphan_runtime import cloudevents
-from saphan_runtime.transactions import ConcurrencyConflict, InboxKey, begin, end, run_before_commit
+from saphan_runtime.transactions import InboxKey, before_commit, begin, end, finish_and_commit
+
+CLAIMS = "batch.claims"  # the inbox claims, kept for the batch's commit
 
 
 @functools.cache
@@ -56,6 +57,9 @@ class Batch:
         rows = await self.session.execute(_processed(self._inbox), {"consumer": consumer, "ids": list(set(event_ids))})
         return set(rows.scalars())
 
+    async def _write_claims(self, session: AsyncSession) -> None:
+        await session.execute(insert(self._inbox), self._claims)
+
     def joined(self, inbox: InboxKey | None, *, appended: bool) -> None:
         """Take over a committed unit of work's inbox claim (and whether it appended events)."""
         if inbox is not None:
@@ -64,13 +68,10 @@ class Batch:
         self._appended = self._appended or appended
 
     async def commit(self) -> None:
-        """Write the inbox claims and commit everything; wake the outbox relay when events were appended."""
-        try:
-            await run_before_commit(self.session)
-            if self._claims:
-                await self.session.execute(insert(self._inbox), self._claims)
-            await self.session.commit()
-        except IntegrityError as error:
-            raise ConcurrencyConflict(str(error.orig)) from error
+        """Write the inbox claims (after the work the units of work kept for the commit) and commit everything; wake
+        the outbox relay when events were appended."""
+        if self._claims:
+            before_commit(self.session, CLAIMS, self._write_claims)
+        await finish_and_commit(self.session)
         if self._appended:
             self._on_commit()

@@ -24,7 +24,7 @@ from saphan_runtime.transactions import (
     LeftOpen,
     begin,
     end,
-    run_before_commit,
+    finish_and_commit,
 )
 
 S = TypeVar("S")
@@ -143,11 +143,7 @@ class UnitOfWork:
         if self._batch is not None:
             self._batch.joined(self._inbox, appended=self._appended)
             return
-        try:
-            await run_before_commit(self.session)
-            await self.session.commit()
-        except IntegrityError as error:
-            raise ConcurrencyConflict(str(error.orig)) from error
+        await finish_and_commit(self.session)
         if self._appended:
             self._on_commit()
 

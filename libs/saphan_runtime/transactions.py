@@ -5,6 +5,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from contracts.envelope import EventData
@@ -42,10 +43,15 @@ def before_commit(session: AsyncSession, key: str, finish: Finisher) -> None:
     session.info.setdefault(FINISHERS, {})[key] = finish
 
 
-async def run_before_commit(session: AsyncSession) -> None:
-    """Run the work kept for this transaction's commit (see `before_commit`)."""
-    for work in session.info.pop(FINISHERS, {}).values():
-        await work(session)
+async def finish_and_commit(session: AsyncSession) -> None:
+    """Do the work kept for this transaction's commit (see `before_commit`), in the order it was kept, and commit; a
+    key another writer took first (a stream version, an inbox claim) raises ConcurrencyConflict."""
+    try:
+        for work in session.info.pop(FINISHERS, {}).values():
+            await work(session)
+        await session.commit()
+    except IntegrityError as error:
+        raise ConcurrencyConflict(str(error.orig)) from error
 
 
 async def begin(sessions: async_sessionmaker[AsyncSession], gate: asyncio.Lock | None) -> AsyncSession:
