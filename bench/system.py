@@ -20,7 +20,7 @@ import psutil
 from contracts.access import Role
 from saphan_runtime import dev_issuer
 from saphan_runtime.broker import free_port
-from saphan_runtime.testing import create_postgres_database, drop_postgres_database
+from saphan_runtime.testing import create_postgres_database, drop_postgres_database, sqlite_url
 
 SERVICES = ("intake", "referral", "documents", "audit")
 UP_TIMEOUT_SECONDS = 120.0
@@ -39,7 +39,7 @@ class System:
 
     def database_url(self, service: str) -> str:
         """Return a service's database: the PostgreSQL one it was given, else its SQLite file in the var dir."""
-        return self.database_urls.get(service) or f"sqlite+aiosqlite:///{self.var_dir / f'{service}.db'}"
+        return self.database_urls.get(service) or sqlite_url(self.var_dir, service)
 
     @property
     def bootstrap_servers(self) -> str:

@@ -20,11 +20,12 @@ from pathlib import Path
 import httpx
 import pytest
 
+from saphan_runtime.testing import sqlite_url
 from services.audit.verify import verify_ledger
 from tests.helpers import UsualCallers, report
 from tests.system import System, saphan_up
 from tests.test_end_to_end import assert_trail_exactly_once_in_order, timelines, trails_in_ledger
-from tests.test_faults import assert_applied_once, db_file
+from tests.test_faults import assert_applied_once
 
 pytestmark = pytest.mark.system
 
@@ -142,9 +143,9 @@ async def test_killing_every_process_and_the_broker_loses_nothing_and_applies_no
             assert signed.status_code in (200, 201), signed.text
             key = (await client.get(f"{system.urls['audit']}/ledger/public-key")).json()["public_key"]
         for service in ("referral", "audit"):
-            await assert_applied_once(system_databases.get(service) or db_file(var_dir, service), service,
+            await assert_applied_once(system_databases.get(service) or sqlite_url(var_dir, service), service,
                                       load.accepted)
-        verified = await verify_ledger(system_databases.get("audit") or db_file(var_dir, "audit"), key)
+        verified = await verify_ledger(system_databases.get("audit") or sqlite_url(var_dir, "audit"), key)
         assert verified.intact and verified.checkpoints >= 1
     assert sum("exited" in line for line in system.output) >= len(VICTIMS) - 1
     assert any("embedded broker died" in line for line in system.output)

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from saphan_runtime import db
+from saphan_runtime.testing import sqlite_url
 from tests.helpers import UsualCallers
 from tests.system import saphan_up
 from tests.test_end_to_end import (
@@ -47,11 +48,7 @@ async def test_a_consumer_killed_mid_stream_loses_nothing_and_applies_nothing_tw
         assert final is not None
         assert_trail_exactly_once_in_order(final, case_ids)
         assert any(f"{victim} exited" in line for line in system.output)
-        await assert_applied_once(system_databases.get(victim) or db_file(var_dir, victim), victim, case_ids)
-
-
-def db_file(var_dir, service: str) -> str:
-    return f"sqlite+aiosqlite:///{var_dir / f'{service}.db'}"
+        await assert_applied_once(system_databases.get(victim) or sqlite_url(var_dir, victim), victim, case_ids)
 
 
 async def assert_applied_once(url: str, service: str, case_ids: dict[str, int]) -> None:

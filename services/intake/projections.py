@@ -22,9 +22,9 @@ from services.intake import duplicates
 from services.intake.db import case_links, cases
 from services.intake.people import name_key
 
-# The personal data the `cases` view holds (opened from the sealed report): emptied when the case is erased.
 # Built once; the columns it sets are those its parameters name (besides `case_key`).
 UPDATE_CASE = update(cases).where(cases.c.case_id == bindparam("case_key"))
+# The personal data the `cases` view holds (opened from the sealed report): emptied when the case is erased.
 PERSONAL_COLUMNS = ("client_name", "client_name_key", "client_national_id", "client_birth_year", "informant_name",
                     "informant_phone", "informant_relationship", "client_address")
 
