@@ -22,6 +22,11 @@ EVENT_TOPIC_PARTITIONS = 6
 AUDIT_LEDGER = "saphan.audit.ledger"
 PUBLISHED_TOPICS = (*EVENT_TOPICS, AUDIT_LEDGER)
 
+# The name of the broker's current life: its first record, written by the first process to find it empty. A broker
+# that restarted empty (or a cluster rebuilt from nothing) has a new one; each consumer group carries it
+# (see saphan_runtime.broker_life). One partition, kept forever.
+BROKER_LIFE = "saphan.broker-life"
+
 
 def partitions_of(topic: str) -> int:
     """Return how many partitions a published topic has (the ledger has one: its order is the sequence)."""
@@ -29,9 +34,10 @@ def partitions_of(topic: str) -> int:
 
 
 def configs_of(topic: str) -> dict[str, str]:
-    """Return a topic's Kafka configs: the event topics and the ledger are the record, kept forever; dead letters
-    (also kept in each consumer's own database) take the broker's default retention."""
-    return {"retention.ms": "-1"} if topic in PUBLISHED_TOPICS else {}
+    """Return a topic's Kafka configs: the event topics and the ledger are the record, kept forever, as is the name of
+    the broker's life; dead letters (also kept in each consumer's own database) take the broker's default
+    retention."""
+    return {"retention.ms": "-1"} if topic in (*PUBLISHED_TOPICS, BROKER_LIFE) else {}
 
 
 def relay_marker_topic(producer: str) -> str:

@@ -20,7 +20,14 @@ import yaml
 from check_jsonschema import builtin_schemas
 
 from contracts.access import Role
-from contracts.topics import PUBLISHED_TOPICS, configs_of, dead_letter_topic, partitions_of, relay_marker_topic
+from contracts.topics import (
+    BROKER_LIFE,
+    PUBLISHED_TOPICS,
+    configs_of,
+    dead_letter_topic,
+    partitions_of,
+    relay_marker_topic,
+)
 from saphan_runtime import deployment, dev_issuer
 from saphan_runtime.auth import AuthSettings
 from saphan_runtime.service import check_no_development_defaults
@@ -193,6 +200,7 @@ def test_the_topic_list_holds_every_topic_of_the_code_with_its_partitions_and_co
     expected = {topic: (partitions_of(topic), ",".join(f"{k}={v}" for k, v in configs_of(topic).items()))
                 for topic in PUBLISHED_TOPICS}
     expected |= {dead_letter_topic(consumer): (1, "") for consumer in deployment.CONSUMERS}
+    expected[BROKER_LIFE] = (1, "retention.ms=-1")
     # A relay's marker says the broker holds what the relay published: only the relay may create it, never set-up.
     assert not {relay_marker_topic(producer) for producer in deployment.CONSUMERS} & set(listed)
     assert {name: (p, "" if c == "-" else c) for name, (p, c) in listed.items()} == expected

@@ -72,10 +72,24 @@ async def trails_in_ledger(
                                         params={"include_reads": "false"})
             found = [e["type"] for e in response.json()["events"]] if response.status_code == 200 else []
             if len(found) < len(TRAIL) + referrals_for(n):
-                lacking.append(f"{case_id} (report {n}): {response.status_code} {found}")
+                # Whether referral has the case tells a loss before referral from one between referral and audit.
+                routing = await client.get(f"{system.urls['referral']}/cases/{case_id}/routing")
+                lacking.append(f"{case_id} (report {n}): audit {response.status_code} {found}; "
+                               f"referral's routing {routing.status_code}")
         printed = "".join(system.output[-80:])
         raise AssertionError(f"{len(lacking)} of {len(case_ids)} cases lack events after {within}s:\n"
-                             + "\n".join(lacking[:10]) + f"\n--- saphan up printed last:\n{printed}") from None
+                             + "\n".join(lacking[:10]) + f"\n--- saphan up printed last:\n{printed}"
+                             + _complaints(system.var_dir / "logs")) from None
+
+
+def _complaints(logs: Path, last: int = 8) -> str:
+    """Return the last warnings and errors each service logged (the logs go with the test's temporary directory)."""
+    found = []
+    for log in sorted(logs.glob("*.log")):
+        lines = [line for line in log.read_text(encoding="utf-8", errors="replace").splitlines()
+                 if " WARNING " in line or " ERROR " in line]
+        found += [f"--- {log.name}, last warnings and errors:", *(line[:300] for line in lines[-last:])]
+    return "\n" + "\n".join(found)
 
 
 def assert_trail_exactly_once_in_order(trail: dict[str, list[dict]], case_ids: dict[str, int]) -> None:

@@ -103,7 +103,9 @@ def _dead_letter_channel(consumer: str) -> dict[str, Any]:
 
 def _operation(action: str, service: str, topic: str, names: list[str]) -> dict[str, Any]:
     client = {"type": "string", "const": f"saphan-{service}"}
-    group = {"groupId": client} if action == "receive" else {}
+    # The group carries the broker's life (saphan_runtime.broker_life): a broker that restarted empty gets new groups.
+    life_group = {"type": "string", "pattern": f"^saphan-{service}-[0-9a-f]{{12}}$"}
+    group = {"groupId": life_group} if action == "receive" else {}
     verb = "applies, each once through its inbox," if action == "receive" else "publishes"
     return {"action": action, "channel": {"$ref": f"#/channels/{topic}"},
             "summary": f"{service} {verb} {', '.join(_class_names(names))}",

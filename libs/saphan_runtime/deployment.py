@@ -10,7 +10,7 @@ import yaml
 from pydantic import TypeAdapter
 
 import services
-from contracts.topics import PUBLISHED_TOPICS, configs_of, dead_letter_topic, partitions_of
+from contracts.topics import BROKER_LIFE, PUBLISHED_TOPICS, configs_of, dead_letter_topic, partitions_of
 from saphan_runtime.variables import SERVICES, Variable, variables
 
 DEPLOY_DIR = Path(__file__).resolve().parents[2] / "deploy"
@@ -59,10 +59,11 @@ def topics_file() -> str:
              "# One topic a line: <name> <partitions> <configs>; configs are comma-separated key=value topic configs",
              "# (kafka-topics.sh --config), or - for none. Read by compose's kafka-init and the Kubernetes topics Job.",
              "# The event topics and the audit ledger are the record, kept forever; dead letters are also kept in",
-             "# each consumer's own database. Not here, on purpose: each relay's marker topic",
+             "# each consumer's own database; the broker's life is named by the first record a service writes to it.",
+             "# Not here, on purpose: each relay's marker topic",
              "# (saphan.<service>.relay-marker), which only the relay creates, once the broker holds everything it",
              "# published (see libs/saphan_runtime/broker_memory.py)."]
-    topics = [*PUBLISHED_TOPICS, *(dead_letter_topic(consumer) for consumer in CONSUMERS)]
+    topics = [*PUBLISHED_TOPICS, BROKER_LIFE, *(dead_letter_topic(consumer) for consumer in CONSUMERS)]
     width = max(len(topic) for topic in topics) + 2
     for topic in topics:
         configs = ",".join(f"{key}={value}" for key, value in configs_of(topic).items()) or "-"

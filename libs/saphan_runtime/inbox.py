@@ -18,6 +18,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from saphan_runtime.batch import Batch
+from saphan_runtime.broker_life import GroupLife
 from saphan_runtime.bus import MessageBus
 from saphan_runtime.dead_letters import DeadLetters
 from saphan_runtime.deliveries import Delivery, Rejected, Subscriptions, Translator, read, translator
@@ -69,15 +70,23 @@ class InboxConsumer:
         broker: BrokerSettings,
         batches: Callable[[], Batch] | None = None,
         gate: asyncio.Lock | None = None,
+        group: GroupLife | None = None,
         tracing: bool = True,
     ) -> None:
-        self._broker, self._batches, self._tracing = broker, batches, tracing
+        """`group`: the consumer group `consumer` joined for the broker's life; when the broker moves on to another
+        life, the consumer is replaced by one in the new life's group."""
+        self._broker, self._batches, self._tracing, self._group = broker, batches, tracing, group
         self._name, self._consumer, self._producer, self._bus = name, consumer, producer, bus
         self._subscriptions = subscriptions
         self._dead_letters = DeadLetters(consumer=name, producer=producer, broker=broker, sessions=sessions,
                                          table=tables["dead_letters"], gate=gate)
         self.applied = self.duplicates = 0
         self._deferred_since: dict[tuple[str, int, int], float] = {}
+
+    @property
+    def kafka(self) -> AIOKafkaConsumer:
+        """Return the Kafka consumer in use (replaced when the broker starts a new life)."""
+        return self._consumer
 
     @property
     def dead_lettered(self) -> int:
@@ -89,17 +98,40 @@ class InboxConsumer:
         backoff = 0.1
         while True:
             try:
+                if self._group is not None and self._group.due() and await self._group.moved_on():
+                    await self._join_the_new_life()
                 await self._poll_once()
                 backoff = 0.1
             except asyncio.CancelledError:
                 raise
             except Exception:
                 log.exception("%s: consumer loop failed; rewinding to the committed offsets", self._name)
+                if self._group is not None:
+                    self._group.doubt()
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 5.0)
                 with contextlib.suppress(Exception):
-                    # The fetch position moved past records that were never applied: go back for them.
-                    await self._consumer.seek_to_committed()
+                    await self._rewind()
+
+    async def _join_the_new_life(self) -> None:
+        """Leave the group of the broker's past life for the current one's, which starts from the earliest offsets."""
+        assert self._group is not None
+        log.warning("%s: the broker restarted empty (its life is no longer %s); consuming again from the start in a "
+                    "new group", self._name, self._group.life)
+        with contextlib.suppress(Exception):
+            await self._consumer.stop()
+        self._consumer = await self._group.join()
+
+    async def _rewind(self) -> None:
+        """Go back to the committed offsets: the fetch position moved past records that were never applied. A
+        partition without one goes back to its beginning (aiokafka's seek_to_committed would leave it where it is,
+        and what was fetched there would never be applied: after a broker restart every partition is like that)."""
+        for partition in self._consumer.assignment():
+            committed = await self._consumer.committed(partition)
+            if committed is None:
+                await self._consumer.seek_to_beginning(partition)
+            else:
+                self._consumer.seek(partition, committed)
 
     async def _poll_once(self) -> None:
         """Apply what one fetch brought: first the heads of all its partitions together, in one transaction, then

@@ -2,7 +2,7 @@
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncGenerator, Iterable
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
@@ -39,13 +39,14 @@ def producer(settings: BrokerSettings, client_id: str) -> AIOKafkaProducer:
     )
 
 
-def consumer(settings: BrokerSettings, group_id: str, topics: Iterable[str]) -> AIOKafkaConsumer:
+def consumer(settings: BrokerSettings, group_id: str, topics: Iterable[str],
+             client_id: str | None = None) -> AIOKafkaConsumer:
     """Return a group consumer that commits offsets only when told to, starting from the earliest."""
     return AIOKafkaConsumer(
         *topics,
         bootstrap_servers=require_bootstrap(settings),
         group_id=group_id,
-        client_id=group_id,
+        client_id=client_id or group_id,
         enable_auto_commit=False,
         auto_offset_reset="earliest",
         fetch_max_wait_ms=settings.fetch_max_wait_ms,
@@ -86,7 +87,7 @@ async def _create(admin: AIOKafkaAdminClient, topics: list[NewTopic]) -> None:
         log.debug("topics created concurrently by another process")
 
 
-async def read_from_beginning(settings: BrokerSettings, topic: str) -> AsyncIterator[Any]:
+async def read_from_beginning(settings: BrokerSettings, topic: str) -> AsyncGenerator[Any, None]:
     """Yield every record of a topic (its full name) from its first offset until it is caught up (at its end offset
     and a fetch brings nothing more), each partition in offset order; a topic that does not exist yields nothing."""
     reader = AIOKafkaConsumer(bootstrap_servers=require_bootstrap(settings), group_id=None, enable_auto_commit=False,

@@ -22,6 +22,7 @@ from saphan_runtime.access import RecordAccess, record_access
 from saphan_runtime.auth import KeySet, TokenVerifier
 from saphan_runtime.background import Changes, Ticker, repeat
 from saphan_runtime.batch import Batch
+from saphan_runtime.broker_life import GroupLife
 from saphan_runtime.broker_memory import BrokerMemory
 from saphan_runtime.bus import Handler, MessageBus
 from saphan_runtime.deliveries import AnyEvent, Subscriptions
@@ -94,7 +95,6 @@ class Service:
         self.producer: AIOKafkaProducer | None = None
         self.relay: OutboxRelay | None = None
         self.consumer: InboxConsumer | None = None
-        self.kafka_consumer: AIOKafkaConsumer | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self.changes = Changes()
         own_figures = [functools.partial(gauges, self) for gauges in parts.gauges]
@@ -154,13 +154,12 @@ class Service:
 
     async def _start_consumer(self, producer: AIOKafkaProducer) -> None:
         broker = self.settings.broker
-        self.kafka_consumer = kafka.consumer(broker, broker.topic(f"saphan-{self.settings.name}"),
-                                             [broker.topic(name) for name in self.subscribed_topics()])
-        await self.kafka_consumer.start()
-        self.consumer = InboxConsumer(name=self.settings.name, consumer=self.kafka_consumer, producer=producer,
+        group = GroupLife(broker=broker, service=self.settings.name,
+                          topics=[broker.topic(name) for name in self.subscribed_topics()])
+        self.consumer = InboxConsumer(name=self.settings.name, consumer=await group.join(), producer=producer,
                                       bus=self.bus, subscriptions=self.subscriptions,
                                       sessions=self.sessions, tables=self.tables, broker=self.settings.broker,
-                                      batches=self.batch, gate=self.write_gate, tracing=self.tracing)
+                                      batches=self.batch, gate=self.write_gate, group=group, tracing=self.tracing)
         self._tasks.append(asyncio.create_task(self.consumer.run(), name=f"{self.settings.name}-consumer"))
 
     def subscribed_topics(self) -> list[str]:
@@ -190,6 +189,11 @@ class Service:
             await self.producer.stop()
         await self.engine.dispose()
         await self.read_engine.dispose()
+
+    @property
+    def kafka_consumer(self) -> AIOKafkaConsumer | None:
+        """Return the consumer's Kafka client (None in a service that consumes nothing, or before it starts)."""
+        return None if self.consumer is None else self.consumer.kafka
 
     def health(self) -> dict[str, Any]:
         """Return liveness: the process answers, and which of its loops are running."""

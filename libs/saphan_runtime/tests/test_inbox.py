@@ -5,6 +5,7 @@ import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
@@ -170,3 +171,29 @@ async def test_the_heads_of_every_fetched_partition_go_in_one_transaction_and_a_
     assert set(applied) == {c for case_ids in by_partition.values() for c in case_ids} - {"poison"}
     assert committed == 11
     assert events.commits == 2  # the three heads together, then b5..b9 after the poison went alone
+
+
+async def test_a_failed_poll_goes_back_for_what_it_fetched_even_where_nothing_was_committed_yet(
+        database, broker, monkeypatch) -> None:
+    """A poll that fails after its fetch rewinds to the committed offsets; a partition without one (a new group, a
+    broker that restarted empty) goes back to its beginning, not on from where the fetch left it."""
+    applied: list[str] = []
+    settings = broker.settings(fetch_max_wait_ms=50, session_timeout_ms=2000)
+    await kafka.ensure_topics(settings, {broker.topic(INTAKE_EVENTS): 1, broker.topic(dead_letter_topic("t")): 1})
+    plan_heads = InboxConsumer._heads
+    failures = [RuntimeError("the poll failed after its fetch")]
+
+    def failing_once(self: InboxConsumer, batches: dict[TopicPartition, list[Any]]) -> dict[TopicPartition, Any]:
+        if failures:
+            raise failures.pop()
+        return plan_heads(self, batches)
+
+    monkeypatch.setattr(InboxConsumer, "_heads", failing_once)
+    async with store(database("inbox"), inline=True) as events:
+        producer = kafka.producer(settings, "test")
+        await producer.start()
+        for case_id in ("a", "b", "c"):
+            await (await producer.send(broker.topic(INTAKE_EVENTS), event_for(case_id), key=b"k"))
+        async with _batching(events, broker, settings, producer, appending_note(applied)) as (inbox, _):
+            await testing.eventually(lambda: _true(inbox.applied == 3), within=30)
+    assert not failures and sorted(applied) == ["a", "b", "c"]
