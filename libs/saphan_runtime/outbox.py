@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
-from aiokafka import AIOKafkaProducer
+from aiokafka import AIOKafkaProducer, TopicPartition
 from aiokafka.structs import RecordMetadata
 from opentelemetry import trace
 from opentelemetry.trace import SpanKind
@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from saphan_runtime import cloudevents
 from saphan_runtime.broker_memory import BrokerMemory
+from saphan_runtime.read_back import ReadBack, Sent
 from saphan_runtime.settings import BrokerSettings
 from saphan_runtime.telemetry import TRACER_NAME
 
@@ -55,6 +56,7 @@ class OutboxRelay:
         self._tracing = tracing
         self._name, self._sessions, self._producer, self._broker = name, sessions, producer, broker
         self._memory, self._on_lost = memory, on_lost
+        self._read_back = ReadBack(broker) if broker.read_back else None
         self._events, self._cursor = tables["events"], tables["relay_cursor"]
         self._batch_size, self._poll_seconds = batch_size, poll_seconds
         self._read_sessions = read_sessions or sessions  # reading need not wait for the writers (SQLite)
@@ -71,6 +73,13 @@ class OutboxRelay:
 
     async def run(self) -> None:
         """Publish until cancelled, backing off while the broker or database is unavailable."""
+        try:
+            await self._run()
+        finally:
+            if self._read_back is not None:
+                await self._read_back.stop()
+
+    async def _run(self) -> None:
         backoff = 0.1
         while True:
             try:
@@ -99,10 +108,19 @@ class OutboxRelay:
             self._position = self._saved or 0
         rows = await self._read_batch(self._position)
         if rows:
-            deliveries = [await self._send(row) for row in rows if row.topic is not None]
-            await asyncio.gather(*deliveries)
+            published = [row for row in rows if row.topic is not None]
+            acknowledged = await asyncio.gather(*[await self._send(row) for row in published])
+            lost = await self._read_back.missing(
+                [Sent(row.position, TopicPartition(ack.topic, ack.partition), ack.offset, row.payload.encode())
+                 for row, ack in zip(published, acknowledged, strict=True)]) if self._read_back else []
+            if lost:
+                log.warning("relay %s: the broker acknowledged %d of %d records it does not hold; sending again from "
+                            "position %d", self._name, len(lost), len(published), lost[0].position)
+                self._position = lost[0].position - 1
+                self.published += sum(1 for row in published if row.position < lost[0].position)
+                return len(rows)
             self._position = rows[-1].position
-            self.published += len(deliveries)
+            self.published += len(published)
         caught_up = len(rows) < self._batch_size  # (a full last batch is followed by an empty read: caught up then)
         due = caught_up or time.monotonic() - self._saved_at >= CURSOR_SAVE_SECONDS
         if due and self._position != (self._saved or 0):

@@ -20,6 +20,9 @@ class BrokerSettings(BaseSettings):
     topic_prefix: str = Field(default="", pattern=r"^[A-Za-z0-9._-]*$")
     fetch_max_wait_ms: int = Field(default=100, ge=1, le=10_000)
     session_timeout_ms: int = Field(default=10_000, ge=1_000)
+    # The relay reads back what it published and sends again what is not there (saphan_runtime.read_back): for the
+    # embedded broker, which `saphan up` starts with it on; a Kafka cluster with acks=all does not need it.
+    read_back: bool = False
 
 
     def topic(self, name: str) -> str:

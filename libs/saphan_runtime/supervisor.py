@@ -93,6 +93,8 @@ class Supervisor:
             self.bootstrap_servers = self.broker.bootstrap_servers
             # On loopback a short session lets a restarted consumer take its partitions back in seconds.
             os.environ.setdefault("KAFKA_SESSION_TIMEOUT_MS", str(EMBEDDED_SESSION_TIMEOUT_MS))
+            # It has been seen to lose acknowledged records: the relays read back what they publish.
+            os.environ.setdefault("KAFKA_READ_BACK", "true")
             print(f"embedded broker on {self.bootstrap_servers}", flush=True)
         # The console reaches each service on its port here.
         addresses = {f"CONSOLE_{name.upper()}_URL": f"http://127.0.0.1:{port}" for name, port in self.ports.items()}
