@@ -8,6 +8,7 @@ consumer that finds the broker in a new life joins the new life's group, which s
 (the inbox drops what was applied already), and nothing its old group committed can move it. The relays' markers
 (broker_memory.py) are the other half: they tell a relay to publish its store again."""
 
+import asyncio
 import contextlib
 import time
 import uuid
@@ -19,6 +20,8 @@ from saphan_runtime import kafka
 from saphan_runtime.broker_memory import CHECK_SECONDS
 from saphan_runtime.settings import BrokerSettings
 
+READ_ATTEMPTS, RETRY_SECONDS = 10, 0.2  # reading the name back after writing it
+
 
 class BrokerLifeUnknown(Exception):
     """The broker's life could not be read back after naming it."""
@@ -27,8 +30,17 @@ class BrokerLifeUnknown(Exception):
 async def current_life(broker: BrokerSettings) -> str:
     """Return the name of the broker's current life, naming it first when nobody has."""
     topic = broker.topic(BROKER_LIFE)
-    if (life := await _first_record(broker, topic)) is not None:
-        return life
+    for attempt in range(READ_ATTEMPTS):
+        if (life := await _first_record(broker, topic)) is not None:
+            return life
+        if attempt == 0:  # (a topic created a moment ago reads as empty: the name written then is only a repeat)
+            await _name_life(broker, topic)
+        else:
+            await asyncio.sleep(RETRY_SECONDS)
+    raise BrokerLifeUnknown(f"{topic} still reads as empty after a name was written to it")
+
+
+async def _name_life(broker: BrokerSettings, topic: str) -> None:
     await kafka.ensure_topics(broker, {topic: 1})
     producer = kafka.producer(broker, "saphan-broker-life")
     await producer.start()
@@ -36,9 +48,6 @@ async def current_life(broker: BrokerSettings) -> str:
         await producer.send_and_wait(topic, uuid.uuid4().hex[:12].encode())
     finally:
         await producer.stop()
-    if (life := await _first_record(broker, topic)) is None:  # another process may have named it first: its name
-        raise BrokerLifeUnknown(f"{topic} is still empty after a record was written to it")
-    return life
 
 
 async def _first_record(broker: BrokerSettings, topic: str) -> str | None:

@@ -97,6 +97,8 @@ async def read_from_beginning(settings: BrokerSettings, topic: str) -> AsyncGene
         if topic not in await reader.topics():
             return
         partitions = [TopicPartition(topic, p) for p in sorted(reader.partitions_for_topic(topic) or ())]
+        if not partitions:  # created a moment ago: its partitions are not in the metadata yet
+            return
         reader.assign(partitions)
         await reader.seek_to_beginning(*partitions)
         while True:
