@@ -10,7 +10,14 @@ import yaml
 from pydantic import TypeAdapter
 
 import services
-from contracts.topics import BROKER_LIFE, PUBLISHED_TOPICS, configs_of, dead_letter_topic, partitions_of
+from contracts.topics import (
+    BROKER_LIFE,
+    EVENT_TOPIC_PARTITIONS,
+    PUBLISHED_TOPICS,
+    configs_of,
+    dead_letter_topic,
+    partitions_of,
+)
 from saphan_runtime.variables import SERVICES, Variable, variables
 
 DEPLOY_DIR = Path(__file__).resolve().parents[2] / "deploy"
@@ -104,7 +111,7 @@ IMAGE = "saphan:0.1.0"
 SECRET = "saphan-secrets"
 SITE_CONFIG = "saphan-site"
 # A consumer group spreads the partitions of the event topics over its members: more replicas than partitions idle.
-MAX_REPLICAS = 6
+MAX_REPLICAS = EVENT_TOPIC_PARTITIONS
 
 
 def _labels(service: str) -> dict[str, str]:

@@ -16,6 +16,7 @@ from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapProp
 from sqlalchemy import Row, Table, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from contracts.topics import partitions_of
 from saphan_runtime import cloudevents
 from saphan_runtime.broker_memory import BrokerMemory
 from saphan_runtime.read_back import ReadBack, Sent
@@ -173,7 +174,7 @@ class OutboxRelay:
         if not self._tracing:
             sent: asyncio.Future[RecordMetadata] = await self._producer.send(
                 self._broker.topic(row.topic), value=row.payload.encode(), key=row.case_id.encode(),
-                headers=[CONTENT_TYPE_HEADER])
+                partition=_partition(row.topic), headers=[CONTENT_TYPE_HEADER])
             return sent
         envelope = cloudevents.decode(row.payload)
         parent = TraceContextTextMapPropagator().extract({"traceparent": envelope.traceparent or ""})
@@ -186,8 +187,8 @@ class OutboxRelay:
             # The aiokafka instrumentation adds its send span's `traceparent` to these headers.
             headers = [CONTENT_TYPE_HEADER]
             delivery: asyncio.Future[RecordMetadata] = await self._producer.send(
-                self._broker.topic(row.topic), value=row.payload.encode(), key=row.case_id.encode(), headers=headers
-            )
+                self._broker.topic(row.topic), value=row.payload.encode(), key=row.case_id.encode(),
+                partition=_partition(row.topic), headers=headers)
             return delivery
 
     async def _advance(self, previous: int | None, position: int) -> None:
@@ -204,6 +205,12 @@ class OutboxRelay:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), timeout=self._poll_seconds)
         self._wake.clear()
+
+
+def _partition(topic: str) -> int | None:
+    """Return the partition of a one-partition topic (the ledger: its order is the sequence), even if the broker made
+    the topic with more; None for the others (by key)."""
+    return 0 if partitions_of(topic) == 1 else None
 
 
 async def pending(session: AsyncSession, tables: dict[str, Table], relay: str) -> tuple[int, datetime | None]:
