@@ -10,14 +10,13 @@ consumer that finds the broker in a new life joins the new life's group, which s
 
 import asyncio
 import contextlib
-import time
 import uuid
 
 from aiokafka import AIOKafkaConsumer
 
 from contracts.topics import BROKER_LIFE
 from saphan_runtime import kafka
-from saphan_runtime.broker_memory import CHECK_SECONDS
+from saphan_runtime.recheck import CHECK_SECONDS, Recheck
 from saphan_runtime.settings import BrokerSettings
 
 READ_ATTEMPTS, RETRY_SECONDS = 10, 0.2  # reading the name back after writing it
@@ -58,16 +57,16 @@ async def _first_record(broker: BrokerSettings, topic: str) -> str | None:
     return None
 
 
-class GroupLife:
+class GroupLife(Recheck):
     """A service's consumer group for the broker's current life: joins it, and tells when the broker moved on (asked
     at most every CHECK_SECONDS, and before the next poll after any failure)."""
 
     def __init__(self, *, broker: BrokerSettings, service: str, topics: list[str],
                  every_seconds: float = CHECK_SECONDS) -> None:
         """`topics`: the full names of the topics the group consumes."""
-        self._broker, self._service, self._topics, self._every = broker, service, topics, every_seconds
+        super().__init__(every_seconds)
+        self._broker, self._service, self._topics = broker, service, topics
         self.life: str | None = None  # the life of the group last joined
-        self._checked_at: float | None = None  # None: in doubt
 
     def group_id(self, life: str) -> str:
         """Return the consumer group of this service in one life of the broker."""
@@ -79,19 +78,12 @@ class GroupLife:
         consumer = kafka.consumer(self._broker, self.group_id(life), self._topics,
                                   client_id=self._broker.topic(f"saphan-{self._service}"))
         await consumer.start()
-        self.life, self._checked_at = life, time.monotonic()
+        self.life = life
+        self.answered()
         return consumer
-
-    def doubt(self) -> None:
-        """Ask again before the next poll (something failed: the broker may have restarted)."""
-        self._checked_at = None
-
-    def due(self) -> bool:
-        """Return whether it is time to ask."""
-        return self._checked_at is None or time.monotonic() - self._checked_at >= self._every
 
     async def moved_on(self) -> bool:
         """Return whether the broker is in another life than the group last joined."""
         life = await current_life(self._broker)
-        self._checked_at = time.monotonic()
+        self.answered()
         return life != self.life

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from contracts.topics import partitions_of
 from saphan_runtime import cloudevents
 from saphan_runtime.broker_memory import BrokerMemory
-from saphan_runtime.read_back import ReadBack, Sent
+from saphan_runtime.read_back import Checks, ReadBack, Sent
 from saphan_runtime.settings import BrokerSettings
 from saphan_runtime.telemetry import TRACER_NAME
 
@@ -57,7 +57,7 @@ class OutboxRelay:
         self._tracing = tracing
         self._name, self._sessions, self._producer, self._broker = name, sessions, producer, broker
         self._memory, self._on_lost = memory, on_lost
-        self._read_back = ReadBack(broker) if broker.read_back else None
+        self._checks = Checks(ReadBack(broker)) if broker.read_back else None  # read back behind the sends
         self._events, self._cursor = tables["events"], tables["relay_cursor"]
         self._batch_size, self._poll_seconds = batch_size, poll_seconds
         self._read_sessions = read_sessions or sessions  # reading need not wait for the writers (SQLite)
@@ -77,8 +77,8 @@ class OutboxRelay:
         try:
             await self._run()
         finally:
-            if self._read_back is not None:
-                await self._read_back.stop()
+            if self._checks is not None:
+                await self._checks.stop()
 
     async def _run(self) -> None:
         backoff = 0.1
@@ -103,31 +103,47 @@ class OutboxRelay:
 
     async def publish_pending(self) -> int:
         """Publish one batch after the cursor and move the cursor (saved when caught up, and every
-        CURSOR_SAVE_SECONDS while not); return how many events it read."""
+        CURSOR_SAVE_SECONDS while not; with read-back, only as far as the records were found); return how many events
+        it read."""
         if self._position is None:
             self._saved = await self._saved_cursor()
             self._position = self._saved or 0
+            if self._checks is not None:
+                self._checks.restart(self._position)
+        if self._checks is not None:
+            await self._take_checks()
         rows = await self._read_batch(self._position)
         if rows:
             published = [row for row in rows if row.topic is not None]
-            acknowledged = await asyncio.gather(*[await self._send(row) for row in published])
-            lost = await self._read_back.missing(
-                [Sent(row.position, TopicPartition(ack.topic, ack.partition), ack.offset, row.payload.encode())
-                 for row, ack in zip(published, acknowledged, strict=True)]) if self._read_back else []
-            if lost:
-                log.warning("relay %s: the broker acknowledged %d of %d records it does not hold; sending again from "
-                            "position %d", self._name, len(lost), len(published), lost[0].position)
-                self._position = lost[0].position - 1
-                self.published += sum(1 for row in published if row.position < lost[0].position)
-                return len(rows)
+            values = [row.payload.encode() for row in published]
+            acknowledged = await asyncio.gather(*[await self._send(row, value)
+                                                  for row, value in zip(published, values, strict=True)])
             self._position = rows[-1].position
-            self.published += len(published)
+            if self._checks is None:
+                self.published += len(published)
+            else:
+                self._checks.add([Sent(row.position, TopicPartition(ack.topic, ack.partition), ack.offset, value)
+                                  for row, ack, value in zip(published, acknowledged, values, strict=True)],
+                                 self._position)
+        published_to = self._position if self._checks is None else self._checks.checked_to
         caught_up = len(rows) < self._batch_size  # (a full last batch is followed by an empty read: caught up then)
         due = caught_up or time.monotonic() - self._saved_at >= CURSOR_SAVE_SECONDS
-        if due and self._position != (self._saved or 0):
-            await self._advance(self._saved, self._position)
-            self._saved, self._saved_at = self._position, time.monotonic()
+        if due and published_to != (self._saved or 0):
+            await self._advance(self._saved, published_to)
+            self._saved, self._saved_at = published_to, time.monotonic()
         return len(rows)
+
+    async def _take_checks(self) -> None:
+        """Count what the read-back found; send again from the first record it did not find."""
+        assert self._checks is not None and self._position is not None
+        if self._checks.full:
+            await self._checks.running()
+        checked = await self._checks.collect()
+        self.published += checked.found
+        if checked.lost is not None:
+            log.warning("relay %s: the broker acknowledged a record it does not hold; sending again from position %d "
+                        "(%d sent after it)", self._name, checked.lost.position, self._position - checked.lost.position)
+            self._position = checked.lost.position - 1
 
     async def check_broker_memory(self) -> bool:
         """Start again from the beginning of the store if the broker forgot what was published; return whether it
@@ -170,10 +186,10 @@ class OutboxRelay:
             )
             return list(rows)
 
-    async def _send(self, row: Row[Any]) -> asyncio.Future[RecordMetadata]:
+    async def _send(self, row: Row[Any], value: bytes) -> asyncio.Future[RecordMetadata]:
         if not self._tracing:
             sent: asyncio.Future[RecordMetadata] = await self._producer.send(
-                self._broker.topic(row.topic), value=row.payload.encode(), key=row.case_id.encode(),
+                self._broker.topic(row.topic), value=value, key=row.case_id.encode(),
                 partition=_partition(row.topic), headers=[CONTENT_TYPE_HEADER])
             return sent
         envelope = cloudevents.decode(row.payload)
@@ -187,7 +203,7 @@ class OutboxRelay:
             # The aiokafka instrumentation adds its send span's `traceparent` to these headers.
             headers = [CONTENT_TYPE_HEADER]
             delivery: asyncio.Future[RecordMetadata] = await self._producer.send(
-                self._broker.topic(row.topic), value=row.payload.encode(), key=row.case_id.encode(),
+                self._broker.topic(row.topic), value=value, key=row.case_id.encode(),
                 partition=_partition(row.topic), headers=headers)
             return delivery
 
@@ -202,8 +218,15 @@ class OutboxRelay:
                 )
 
     async def _sleep_until_woken(self) -> None:
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._wake.wait(), timeout=self._poll_seconds)
+        """Wait for new events, the poll, or (with read-back) the running check's answer."""
+        waits: list[asyncio.Task[Any]] = [asyncio.create_task(self._wake.wait())]
+        if self._checks is not None and self._checks.busy:
+            waits.append(asyncio.create_task(self._checks.running()))
+        try:
+            await asyncio.wait(waits, timeout=self._poll_seconds, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for waiting in waits:
+                waiting.cancel()
         self._wake.clear()
 
 

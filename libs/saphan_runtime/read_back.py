@@ -72,7 +72,104 @@ class ReadBack:
         return self._reader
 
     async def stop(self) -> None:
-        """Close the reader."""
+        """Close the reader (no check may be running)."""
         if self._reader is not None:
             reader, self._reader = self._reader, None
             await asyncio.shield(reader.stop())
+
+
+@dataclass(frozen=True)
+class Checked:
+    """What a finished check found: how many records were found, and the first one that was not (None: all were)."""
+
+    found: int
+    lost: Sent | None
+
+
+class Checks:
+    """Read-back behind the relay: the relay sends on while the batches it sent are checked, in order, one check at a
+    time (the batches sent meanwhile are checked together next). `checked_to` is the store position up to which
+    every record was found: the relay saves its cursor there, never past it."""
+
+    def __init__(self, read_back: ReadBack, *, most_waiting: int = 2000) -> None:
+        """`most_waiting`: how many sent records may wait for a check before the relay waits for it."""
+        self._read_back, self._most_waiting = read_back, most_waiting
+        self.checked_to = 0
+        self._waiting: list[Sent] = []
+        self._waiting_to = 0  # the last store position sent (whether or not it was published)
+        self._running: asyncio.Task[list[Sent]] | None = None
+        self._running_to = 0
+        self._checking: list[Sent] = []  # what the running check looks for
+        self._dropped: asyncio.Task[list[Sent]] | None = None  # a cancelled check that may not have ended yet
+
+    def restart(self, position: int) -> None:
+        """Forget every check (the relay sends again after `position`, which it knows was found)."""
+        if self._running is not None:
+            self._running.cancel()
+            self._running.add_done_callback(_retrieved)  # (a check that failed before it was dropped: not news)
+            self._dropped = self._running
+        self._running, self._waiting = None, []
+        self.checked_to = self._waiting_to = position
+
+    def add(self, sent: list[Sent], to: int) -> None:
+        """Check `sent`, the records published from the store positions up to `to`."""
+        self._waiting.extend(sent)
+        self._waiting_to = to
+        self._start()
+
+    @property
+    def full(self) -> bool:
+        """Whether the relay should wait for the running check before sending more."""
+        return len(self._waiting) >= self._most_waiting
+
+    @property
+    def busy(self) -> bool:
+        """Whether a check is running (or finished and not collected yet)."""
+        return self._running is not None
+
+    async def running(self) -> None:
+        """Wait for the running check, if any, to finish (it may have failed: `collect` raises that)."""
+        if self._running is not None:
+            await asyncio.wait([self._running])
+
+    async def collect(self) -> Checked:
+        """Take the running check's answer if it finished, and start the next one."""
+        checked = Checked(0, None)
+        if self._running is not None and self._running.done():
+            running, self._running = self._running, None
+            lost = running.result()
+            if lost:
+                first = lost[0]
+                checked = Checked(sum(1 for record in self._checking if record.position < first.position), first)
+                self.restart(first.position - 1)
+                return checked
+            checked, self.checked_to = Checked(len(self._checking), None), self._running_to
+        self._start()
+        return checked
+
+    def _start(self) -> None:
+        if self._running is not None:
+            return
+        if not self._waiting:
+            self.checked_to = self._waiting_to  # nothing of these positions was published
+            return
+        self._checking, self._waiting = self._waiting, []
+        self._running_to = self._waiting_to
+        self._running = asyncio.create_task(self._check(self._dropped, self._checking))
+
+    async def _check(self, dropped: asyncio.Task[list[Sent]] | None, sent: list[Sent]) -> list[Sent]:
+        if dropped is not None:
+            await asyncio.wait([dropped])  # one reader: the dropped check lets go of it first
+        return await self._read_back.missing(sent)
+
+    async def stop(self) -> None:
+        """Drop the running check and close the reader."""
+        self.restart(self.checked_to)
+        if self._dropped is not None:
+            await asyncio.wait([self._dropped])
+        await self._read_back.stop()
+
+
+def _retrieved(task: asyncio.Task[list[Sent]]) -> None:
+    if not task.cancelled():
+        task.exception()

@@ -94,6 +94,14 @@ def serving_in_thread(app: Any, port: int) -> Iterator[str]:
             finished.result()
 
 
+async def cancelled(task: asyncio.Task[Any], *, within: float = 30.0) -> None:
+    """Cancel a background task and wait for it to end (before what it uses is closed under it)."""
+    task.cancel()
+    done, _ = await asyncio.wait([task], timeout=within)
+    if not done:
+        raise TimeoutError(f"{task.get_name()} did not end within {within}s of being cancelled")
+
+
 async def eventually(probe: Callable[[], Awaitable[T | None]], *, within: float = 30.0, every: float = 0.1) -> T:
     """Return the first truthy result of `probe`, or fail after `within` seconds."""
     deadline = time.monotonic() + within

@@ -59,7 +59,7 @@ async def test_a_consumer_across_a_broker_restart_skips_nothing_its_old_group_co
                 for case_id in ("a", "b", "c"):
                     await producer.send_and_wait(partition.topic, event_for(case_id), partition=0)
                 await testing.eventually(lambda: _true(inbox.applied == 3), within=30)
-                running.cancel()
+                await testing.cancelled(running)
                 await inbox.kafka.stop()  # out of the old group, so that the stale commit below is taken
                 old_group = group.group_id(group.life or "")
 
@@ -73,7 +73,7 @@ async def test_a_consumer_across_a_broker_restart_skips_nothing_its_old_group_co
                 running = asyncio.create_task(inbox.run())
                 await testing.eventually(lambda: _true(inbox.applied == 7), within=60)
             finally:
-                running.cancel()
+                await testing.cancelled(running)
                 await inbox.kafka.stop()
                 await producer.stop()
         assert sorted(set(applied)) == ["a", "b", "c", "d", "e", "f", "g"]

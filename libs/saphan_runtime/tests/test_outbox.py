@@ -52,7 +52,7 @@ async def test_racing_writers_are_all_published_once_and_in_stream_order(databas
             await asyncio.gather(*(_write(events, w) for w in range(WRITERS)))
             await testing.eventually(lambda: _published_all(relay), within=30)
         finally:
-            running.cancel()
+            await testing.cancelled(running)
             await producer.stop()  # type: ignore[attr-defined]
         stored = await _stored_ids(events)
     records = await testing.read_topic(broker, INTAKE_EVENTS, at_least=len(stored))
@@ -109,7 +109,7 @@ async def test_a_crash_before_the_cursor_moves_resends_the_batch_and_loses_nothi
         try:
             await testing.eventually(lambda: _drained(relay), within=30)
         finally:
-            running.cancel()
+            await testing.cancelled(running)
             await producer.stop()  # type: ignore[attr-defined]
         stored = await _stored_ids(events)
     records = await testing.read_topic(broker, INTAKE_EVENTS, at_least=len(stored) + 7)
