@@ -9,35 +9,24 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
-from aiokafka.errors import KafkaError
-from opentelemetry import trace
-from opentelemetry.trace import SpanKind
 from pydantic import ValidationError
 from sqlalchemy import Table
-from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from saphan_runtime.batch import Batch
 from saphan_runtime.broker_life import GroupLife
 from saphan_runtime.bus import MessageBus
 from saphan_runtime.dead_letters import DeadLetters
-from saphan_runtime.deliveries import Delivery, Rejected, Subscriptions, Translator, read, translator
-from saphan_runtime.errors import Deferred, DomainError
+from saphan_runtime.deliveries import Delivery, Rejected, Subscriptions, read, translator
+from saphan_runtime.errors import Deferred
+from saphan_runtime.one_at_a_time import TRANSIENT, OneAtATime
 from saphan_runtime.settings import BrokerSettings
-from saphan_runtime.telemetry import TRACER_NAME, context_from_headers
-from saphan_runtime.transactions import AlreadyProcessed, ConcurrencyConflict, InboxKey
+from saphan_runtime.transactions import InboxKey
 
 log = logging.getLogger(__name__)
-tracer = trace.get_tracer(TRACER_NAME)
 
 DEFER_PAUSE_SECONDS = 0.05
-MAX_FAILURES = 5
-# A stream that another writer keeps moving under a consumed event: a few conflicts are a race (retried, re-read),
-# this many in a row (about a minute and a half of backing off) are a bug, and the record is dead-lettered.
-MAX_CONFLICTS = 20
 BATCH_RECORDS = 100  # records applied in one transaction, at most
-# Failures of the database or broker: wait for them to come back rather than give up on the record.
-TRANSIENT = (OperationalError, InterfaceError, OSError, KafkaError, TimeoutError, ConcurrencyConflict)
 
 
 @dataclass(frozen=True)
@@ -55,7 +44,8 @@ class InboxConsumer:
     With `batches`, fetched records are applied together, one transaction for up to BATCH_RECORDS of them (first the
     heads of every partition a fetch brought, then any partition's rest); a record that cannot go in a batch
     (unreadable, refused, deferred, failing) undoes its batch, the others are applied again together without it and
-    the records after it in its partition, and it takes the one-by-one path with its retries and dead letters."""
+    the records after it in its partition, and it takes the one-at-a-time path (one_at_a_time.py) with its retries
+    and dead letters."""
 
     def __init__(
         self,
@@ -80,13 +70,24 @@ class InboxConsumer:
         self._subscriptions = subscriptions
         self._dead_letters = DeadLetters(consumer=name, producer=producer, broker=broker, sessions=sessions,
                                          table=tables["dead_letters"], gate=gate)
-        self.applied = self.duplicates = 0
-        self._deferred_since: dict[tuple[str, int, int], float] = {}
+        self._alone = OneAtATime(name=name, bus=bus, subscriptions=subscriptions, broker=broker,
+                                 dead_letters=self._dead_letters, tracing=tracing)
+        self._counts, self._waits = self._alone.counts, self._alone.waits
 
     @property
     def kafka(self) -> AIOKafkaConsumer:
         """Return the Kafka consumer in use (replaced when the broker starts a new life)."""
         return self._consumer
+
+    @property
+    def applied(self) -> int:
+        """Return how many records this consumer applied."""
+        return self._counts.applied
+
+    @property
+    def duplicates(self) -> int:
+        """Return how many repeats of records already applied this consumer dropped."""
+        return self._counts.duplicates
 
     @property
     def dead_lettered(self) -> int:
@@ -177,7 +178,7 @@ class InboxConsumer:
                 continue
             record = records[index]
             try:
-                await self._with_retries(record)
+                await self._alone.with_retries(record)
             except Deferred:
                 self._consumer.seek(partition, record.offset)
                 return False, record.offset if record.offset > records[0].offset else None
@@ -224,14 +225,15 @@ class InboxConsumer:
         if failed is not None:  # apply the others again, without the failing record and those after it
             partition, index = failed
             return await self._apply_together({**plans, partition: plans[partition][:index]})
-        self.applied, self.duplicates = self.applied + applied, self.duplicates + duplicates
+        self._counts.applied += applied
+        self._counts.duplicates += duplicates
         for plan in plans.values():
             for planned in plan:
-                self._deferred_since.pop((planned.record.topic, planned.record.partition, planned.record.offset), None)
+                self._waits.end(planned.record)
         return {partition: len(plan) for partition, plan in plans.items()}
 
     def _plan(self, records: list[ConsumerRecord]) -> list[Planned]:
-        """Read and translate records until one that needs the one-by-one path (to be dead-lettered, say)."""
+        """Read and translate records until one that needs the one-at-a-time path (to be dead-lettered, say)."""
         plan = []
         for record in records:
             try:
@@ -242,7 +244,7 @@ class InboxConsumer:
             if translate is None:
                 plan.append(Planned(record))
                 continue
-            since = self._deferred_since.get((record.topic, record.partition, record.offset))
+            since = self._waits.of(record)
             delivery = dataclasses.replace(delivery, waited_seconds=0.0 if since is None else time.monotonic() - since)
             try:
                 command = translate(delivery)
@@ -252,74 +254,6 @@ class InboxConsumer:
         return plan
 
     async def _apply_in(self, batch: Batch, record: ConsumerRecord, delivery: Delivery, command: object) -> None:
-        with self._span(record, delivery):
+        with self._alone.span(record, delivery):
             await self._bus.handle(command, inbox=InboxKey(self._name, delivery.envelope.id, delivery.data),
                                    batch=batch)
-
-    async def _with_retries(self, record: ConsumerRecord) -> None:
-        """Retry while the database or broker is away; a record that keeps failing otherwise, or keeps conflicting,
-        is dead-lettered."""
-        backoff, failures, conflicts = 0.1, 0, 0
-        while True:
-            try:
-                return await self.process(record)
-            except (asyncio.CancelledError, Deferred):
-                raise
-            except ConcurrencyConflict as error:
-                conflicts += 1
-                if conflicts >= MAX_CONFLICTS:
-                    return await self._dead_letters.send(record, f"conflicted {conflicts} times: {error!r}")
-                log.warning("%s: %s/%s@%s conflicted (%d): %r", self._name, record.topic, record.partition,
-                            record.offset, conflicts, error)
-            except TRANSIENT as error:
-                log.warning("%s: %s/%s@%s waits for %r", self._name, record.topic, record.partition, record.offset,
-                            error)
-            except Exception as error:
-                failures += 1
-                if failures >= MAX_FAILURES:
-                    return await self._dead_letters.send(record, f"failed {failures} times: {error!r}")
-                log.exception("%s could not apply %s/%s@%s (%d)", self._name, record.topic, record.partition,
-                              record.offset, failures)
-            await asyncio.sleep(backoff)
-            backoff = min(backoff * 2, 5.0)
-
-    async def process(self, record: ConsumerRecord) -> None:
-        """Apply one record, or dead-letter it when it can never be applied."""
-        try:
-            delivery = read(record, self._broker)
-        except Rejected as rejection:
-            return await self._dead_letters.send(record, str(rejection))
-        translate = translator(self._subscriptions, delivery)
-        if translate is None:
-            return
-        key = (record.topic, record.partition, record.offset)
-        waited = time.monotonic() - self._deferred_since.setdefault(key, time.monotonic())
-        delivery = dataclasses.replace(delivery, waited_seconds=waited)
-        with self._span(record, delivery):
-            await self._apply(record, delivery, translate)
-        self._deferred_since.pop(key, None)
-
-    def _span(self, record: ConsumerRecord, delivery: Delivery) -> contextlib.AbstractContextManager[object]:
-        if not self._tracing:
-            return contextlib.nullcontext()
-        return tracer.start_as_current_span(
-            f"{delivery.topic} process", context=context_from_headers(record.headers), kind=SpanKind.CONSUMER,
-            attributes={"messaging.system": "kafka", "messaging.consumer.group.name": self._name,
-                        "messaging.message.id": delivery.envelope.id, "cloudevents.event_type": delivery.envelope.type,
-                        "saphan.case_id": delivery.envelope.subject},
-        )
-
-    async def _apply(self, record: ConsumerRecord, delivery: Delivery, translate: Translator) -> None:
-        try:
-            command = translate(delivery)
-        except (ValueError, ValidationError) as error:
-            return await self._dead_letters.send(record, f"cannot be applied: {error}")
-        if command is None:
-            return
-        try:
-            await self._bus.handle(command, inbox=InboxKey(self._name, delivery.envelope.id, delivery.data))
-            self.applied += 1
-        except AlreadyProcessed:
-            self.duplicates += 1
-        except DomainError as error:
-            await self._dead_letters.send(record, f"refused by {self._name}: {error}")

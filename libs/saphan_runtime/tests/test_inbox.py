@@ -12,8 +12,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 from contracts.intake import CaseReported
 from contracts.topics import INTAKE_EVENTS, dead_letter_topic
-from saphan_runtime import cloudevents, kafka, testing
-from saphan_runtime import inbox as inbox_module
+from saphan_runtime import cloudevents, kafka, one_at_a_time, testing
 from saphan_runtime.bus import MessageBus
 from saphan_runtime.deliveries import Delivery
 from saphan_runtime.eventstore import UnitOfWork
@@ -42,7 +41,7 @@ def event_for(case_id: str) -> bytes:
 async def test_a_record_whose_handler_keeps_failing_is_dead_lettered_and_the_next_is_applied(
     database, broker, monkeypatch, failure, reason
 ) -> None:
-    monkeypatch.setattr(inbox_module, "MAX_CONFLICTS", 3)
+    monkeypatch.setattr(one_at_a_time, "MAX_CONFLICTS", 3)
     applied: list[str] = []
 
     async def note(command: Note, uow: UnitOfWork) -> None:
