@@ -17,13 +17,13 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    bindparam,
     event,
     text,
 )
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
-from sqlalchemy.sql.dml import Insert
+from sqlalchemy.sql.elements import TextClause
 
 from saphan_runtime import sqlite_inline
 
@@ -171,15 +171,20 @@ async def lock_for_append(session: AsyncSession) -> None:
         await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": APPEND_LOCK_KEY})
 
 
-def insert_missing(session: AsyncSession, table: Table) -> Insert:
-    """Return an INSERT that skips the rows whose key is already there (ON CONFLICT DO NOTHING, both dialects)."""
-    return _insert_missing(session.bind.dialect.name, table)
+def insert_missing(session: AsyncSession, table: Table) -> TextClause:
+    """Return an INSERT of every column that skips the rows whose key is already there (ON CONFLICT DO NOTHING, the
+    same words in both dialects). Written as text: SQLAlchemy caches no compiled form of the dialects' own INSERT
+    constructs, and compiling one for every row cost more than running it."""
+    return _insert_missing(session.bind.dialect, table)
 
 
 @functools.cache
-def _insert_missing(dialect: str, table: Table) -> Insert:
-    statement = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
-    return statement.on_conflict_do_nothing()
+def _insert_missing(dialect: Dialect, table: Table) -> TextClause:
+    quote = dialect.identifier_preparer.quote
+    columns = list(table.columns)
+    return text(f"INSERT INTO {quote(table.name)} ({', '.join(quote(c.name) for c in columns)}) "
+                f"VALUES ({', '.join(':' + c.name for c in columns)}) ON CONFLICT DO NOTHING").bindparams(
+        *(bindparam(c.name, type_=c.type) for c in columns))
 
 
 async def ping(engine: AsyncEngine) -> None:
