@@ -57,6 +57,7 @@ Position = BigInteger().with_variant(Integer(), "sqlite")
 
 # One advisory-lock key for "appending events" (PostgreSQL): see `lock_for_append`.
 APPEND_LOCK_KEY = 0x5A9_4A11
+APPEND_LOCK = "db.append_lock"  # session.info: the transaction that holds the append lock
 
 
 def event_store_tables(metadata: MetaData) -> None:
@@ -167,8 +168,13 @@ async def lock_for_append(session: AsyncSession) -> None:
     Without this, a PostgreSQL transaction that took position 10 but commits after the one that took 11
     would be skipped by a relay that has already moved past 11 (the outbox gap problem). SQLite already
     serialises writers (BEGIN IMMEDIATE)."""
-    if session.bind.dialect.name == "postgresql":
-        await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": APPEND_LOCK_KEY})
+    if session.bind.dialect.name != "postgresql":
+        return
+    transaction = session.sync_session.get_transaction()
+    if transaction is not None and session.info.get(APPEND_LOCK) is transaction:
+        return  # held until this transaction ends (a consumer's batch appends many times: one round trip, not many)
+    await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": APPEND_LOCK_KEY})
+    session.info[APPEND_LOCK] = session.sync_session.get_transaction()
 
 
 def insert_missing(session: AsyncSession, table: Table) -> TextClause:

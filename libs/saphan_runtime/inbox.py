@@ -25,7 +25,11 @@ from saphan_runtime.transactions import InboxKey
 
 log = logging.getLogger(__name__)
 
+# A partition whose next record is deferred (its cause has not arrived) is not fetched again for this long: the other
+# partitions go on meanwhile, and a consumer far behind does not spend its fetches and transactions on it again and
+# again.
 DEFER_PAUSE_SECONDS = 0.05
+POLL_MS = 1000  # how long a fetch waits for records, at most
 BATCH_RECORDS = 100  # records applied in one transaction, at most
 
 
@@ -73,6 +77,7 @@ class InboxConsumer:
         self._alone = OneAtATime(name=name, bus=bus, subscriptions=subscriptions, broker=broker,
                                  dead_letters=self._dead_letters, tracing=tracing)
         self._counts, self._waits = self._alone.counts, self._alone.waits
+        self._paused: dict[TopicPartition, float] = {}  # deferred partitions: when to fetch them again
 
     @property
     def kafka(self) -> AIOKafkaConsumer:
@@ -121,6 +126,7 @@ class InboxConsumer:
                     "new group", self._name, self._group.life)
         with contextlib.suppress(Exception):
             await self._consumer.stop()
+        self._paused.clear()
         self._consumer = await self._group.join()
 
     async def _rewind(self) -> None:
@@ -137,20 +143,33 @@ class InboxConsumer:
     async def _poll_once(self) -> None:
         """Apply what one fetch brought: first the heads of all its partitions together, in one transaction, then
         each partition's rest in order; commit every partition's offset in one request."""
-        batches = await self._consumer.getmany(timeout_ms=1000, max_records=500)
+        batches = await self._consumer.getmany(timeout_ms=self._resume_due(), max_records=500)
         if not batches:
             return
         heads = await self._apply_together(self._heads(batches)) if self._batches is not None else {}
-        offsets, finished = {}, False
+        offsets = {}
         for partition, records in batches.items():
-            done, offset = await self._consume_partition(partition, records, heads.get(partition, 0))
-            finished = finished or done
+            offset = await self._consume_partition(partition, records, heads.get(partition, 0))
             if offset is not None:
                 offsets[partition] = offset
         if offsets:
             await self._consumer.commit(offsets)
-        if not finished:
-            await asyncio.sleep(DEFER_PAUSE_SECONDS)
+
+    def _defer(self, partition: TopicPartition, offset: int) -> None:
+        """Go back to a deferred record and leave its partition alone for DEFER_PAUSE_SECONDS."""
+        self._consumer.seek(partition, offset)
+        self._consumer.pause(partition)
+        self._paused[partition] = time.monotonic() + DEFER_PAUSE_SECONDS
+
+    def _resume_due(self) -> int:
+        """Fetch again from the deferred partitions whose pause is over; return how long the next fetch may wait
+        (milliseconds: until the next pause is over, POLL_MS at most)."""
+        now, held = time.monotonic(), self._consumer.paused()
+        if due := [partition for partition in held if self._paused.get(partition, now) <= now]:
+            self._consumer.resume(*due)
+        self._paused = {partition: at for partition, at in self._paused.items() if partition in held and at > now}
+        soonest = min(self._paused.values(), default=now + POLL_MS / 1000)
+        return max(1, min(POLL_MS, int((soonest - now) * 1000)))
 
     def _heads(self, batches: dict[TopicPartition, list[ConsumerRecord]]) -> dict[TopicPartition, list[Planned]]:
         """Plan the first records of each partition, BATCH_RECORDS in all at most."""
@@ -164,9 +183,9 @@ class InboxConsumer:
 
     async def _consume_partition(
         self, partition: TopicPartition, records: list[ConsumerRecord], start: int
-    ) -> tuple[bool, int | None]:
-        """Apply a partition's records in order from `start` (those before it are applied); return whether all were,
-        and the offset to commit (on a deferred record: rewound to it, and False)."""
+    ) -> int | None:
+        """Apply a partition's records in order from `start` (those before it are applied); return the offset to
+        commit (on a deferred record: its own, the partition rewound to it and paused; None if it was the first)."""
         index = start
         while index < len(records):
             chunk = records[index:index + BATCH_RECORDS]
@@ -180,10 +199,10 @@ class InboxConsumer:
             try:
                 await self._alone.with_retries(record)
             except Deferred:
-                self._consumer.seek(partition, record.offset)
-                return False, record.offset if record.offset > records[0].offset else None
+                self._defer(partition, record.offset)
+                return int(record.offset) if record.offset > records[0].offset else None
             index += 1
-        return True, records[-1].offset + 1
+        return int(records[-1].offset) + 1
 
     async def _apply_together(self, plans: dict[TopicPartition, list[Planned]]) -> dict[TopicPartition, int]:
         """Apply planned records of one or more partitions in one transaction; return how many of each partition's,

@@ -3,6 +3,7 @@
 import asyncio
 
 import pytest
+from sqlalchemy import event
 
 from saphan_runtime.tests.support import case_reported, store
 from saphan_runtime.transactions import AlreadyProcessed, ConcurrencyConflict, InboxKey
@@ -63,3 +64,35 @@ async def test_an_uncommitted_unit_of_work_leaves_no_trace(database) -> None:
             await uow.append("case-d", case_id="d", expected_version=0, events=[case_reported("d")])
         async with events.unit_of_work(InboxKey("audit", "e")) as uow:
             assert await uow.load("case-d") == []
+
+
+async def test_a_transaction_takes_the_append_lock_once_however_many_times_it_appends(database) -> None:
+    """PostgreSQL: the advisory lock that orders positions is held until the transaction ends, so a consumer's batch
+    asks for it once (a round trip per event saved); the next transaction asks again."""
+    url = database("store")
+    if not url.startswith("postgresql"):
+        pytest.skip("the append lock is PostgreSQL's (SQLite writers take turns)")
+    async with store(url) as events:
+        asked: list[str] = []
+        listen = (events.engine.sync_engine, "before_cursor_execute")
+
+        def count(conn: object, cursor: object, statement: str, *args: object) -> None:
+            if "pg_advisory_xact_lock" in statement:
+                asked.append(statement)
+
+        event.listen(*listen, count)
+        try:
+            async with events.batch() as batch:
+                for case in ("d", "e", "f"):
+                    async with events.unit_of_work(batch=batch) as uow:
+                        await uow.append(f"case-{case}", case_id=case, expected_version=0,
+                                         events=[case_reported(case)])
+                        await uow.commit()
+                await batch.commit()
+            in_one = len(asked)
+            async with events.unit_of_work() as uow:
+                await uow.append("case-g", case_id="g", expected_version=0, events=[case_reported("g")])
+                await uow.commit()
+        finally:
+            event.remove(*listen, count)
+    assert (in_one, len(asked)) == (1, 2)

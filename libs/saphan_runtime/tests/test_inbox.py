@@ -15,6 +15,7 @@ from contracts.topics import INTAKE_EVENTS, dead_letter_topic
 from saphan_runtime import cloudevents, kafka, one_at_a_time, testing
 from saphan_runtime.bus import MessageBus
 from saphan_runtime.deliveries import Delivery
+from saphan_runtime.errors import Deferred
 from saphan_runtime.eventstore import UnitOfWork
 from saphan_runtime.inbox import InboxConsumer
 from saphan_runtime.settings import BrokerSettings
@@ -200,3 +201,43 @@ async def test_a_failed_poll_goes_back_for_what_it_fetched_even_where_nothing_wa
 
 async def _committed(consumer: Any, partition: TopicPartition, offset: int) -> bool:
     return bool(await consumer.committed(partition) == offset)
+
+
+async def test_a_deferred_record_holds_back_its_own_partition_only_and_is_not_fetched_again_at_once(
+        database, broker, monkeypatch) -> None:
+    """A record whose cause has not arrived is deferred: its partition is paused for a moment (not fetched and tried
+    again at every poll), the other partition is applied meanwhile, and the record goes once its cause is there."""
+    applied: list[str] = []
+    cause_arrived = asyncio.Event()
+    paused: list[int] = []
+    pause = AIOKafkaConsumer.pause
+
+    def noting_pause(self: AIOKafkaConsumer, *partitions: TopicPartition) -> None:
+        paused.extend(partition.partition for partition in partitions)
+        pause(self, *partitions)
+
+    monkeypatch.setattr(AIOKafkaConsumer, "pause", noting_pause)
+
+    async def note(command: Note, uow: UnitOfWork) -> None:
+        async with uow:
+            if command.case_id == "effect" and not cause_arrived.is_set():
+                raise Deferred("its cause has not arrived")
+            applied.append(command.case_id)
+            await uow.commit()
+
+    settings = broker.settings(fetch_max_wait_ms=50, session_timeout_ms=2000)
+    await kafka.ensure_topics(settings, {broker.topic(INTAKE_EVENTS): 2, broker.topic(dead_letter_topic("t")): 1})
+    async with store(database("inbox"), inline=True) as events:
+        producer = kafka.producer(settings, "test")
+        await producer.start()
+        for partition, case_ids in {0: ["effect", "after"], 1: [f"x{n}" for n in range(20)]}.items():
+            for case_id in case_ids:
+                await (await producer.send(broker.topic(INTAKE_EVENTS), event_for(case_id), partition=partition))
+        async with _batching(events, broker, settings, producer, note) as (inbox, _):
+            # (`applied` lists what handlers did, also in batches that were undone; `inbox.applied` what committed)
+            await testing.eventually(lambda: _true(inbox.applied == 20 and len(paused) >= 2), within=30)
+            assert set(applied) == {f"x{n}" for n in range(20)}  # partition 1 went on; "after" waits behind "effect"
+            cause_arrived.set()
+            await testing.eventually(lambda: _true(inbox.applied == 22), within=30)
+    assert applied[-2:] == ["effect", "after"]
+    assert set(paused) == {0}  # paused after each deferral, and only the deferred record's partition
