@@ -14,6 +14,7 @@ from sqlalchemy.pool import StaticPool
 
 from saphan_runtime import sqlite_inline
 from saphan_runtime.eventstore import Projector, StoredEvent
+from saphan_runtime.transactions import finish
 
 ViewQuery = Callable[[AsyncSession, str], Awaitable[dict[str, Any] | None]]
 
@@ -44,6 +45,7 @@ async def replay_view(view: CaseView, case_id: str, events: Sequence[StoredEvent
         async with AsyncSession(engine, expire_on_commit=False, autoflush=False) as session:
             for event in own:
                 await view.project(session, event)
+            await finish(session)  # what the projections keep for the commit (a new case's row)
             return await view.read(session, case_id)
     finally:
         await engine.dispose()

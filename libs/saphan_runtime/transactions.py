@@ -43,12 +43,17 @@ def before_commit(session: AsyncSession, key: str, finish: Finisher) -> None:
     session.info.setdefault(FINISHERS, {})[key] = finish
 
 
+async def finish(session: AsyncSession) -> None:
+    """Do the work kept for this transaction's commit now (a replay reads what its projections wrote, uncommitted)."""
+    for work in session.info.pop(FINISHERS, {}).values():
+        await work(session)
+
+
 async def finish_and_commit(session: AsyncSession) -> None:
     """Do the work kept for this transaction's commit (see `before_commit`), in the order it was kept, and commit; a
     key another writer took first (a stream version, an inbox claim) raises ConcurrencyConflict."""
     try:
-        for work in session.info.pop(FINISHERS, {}).values():
-            await work(session)
+        await finish(session)
         await session.commit()
     except IntegrityError as error:
         raise ConcurrencyConflict(str(error.orig)) from error

@@ -46,10 +46,10 @@ async def report_case(command: ReportCase, uow: UnitOfWork, keyring: Keyring) ->
         events = domain.report(report, case_id=case_id, now=now(), prior=prior,
                                seal=partial(sealing.seal, case_key, case_id), by_unit=command.reported_by_unit,
                                by_user=command.reported_by_user)
-        await uow.append(domain.stream_id(case_id), case_id=case_id, expected_version=0, events=events)
         answer = screening_answer(case_id, events)
-        if key:
+        if key:  # (before the append: on PostgreSQL the append lock is held from the append to the commit)
             await queries.remember(uow.session, key, fingerprint, case_id, answer, now())
+        await uow.append(domain.stream_id(case_id), case_id=case_id, expected_version=0, events=events)
         await uow.commit()
     return Outcome(case_id, len(events), answer)
 

@@ -18,12 +18,17 @@ from contracts.intake import (
 )
 from saphan_runtime import sealing
 from saphan_runtime.eventstore import Projection, StoredEvent, projector
+from saphan_runtime.transactions import before_commit
 from services.intake import duplicates
 from services.intake.db import case_links, cases
 from services.intake.people import name_key
 
 # Built once; the columns it sets are those its parameters name (besides `case_key`).
 UPDATE_CASE = update(cases).where(cases.c.case_id == bindparam("case_key"))
+# session.info: the `cases` rows opened in this transaction, by case; the events after ReportReceived in the same
+# transaction (reported, triaged or closed, duplicates) change the row here, and it is inserted once, as the
+# transaction commits: one statement for a new report where there were three.
+NEW_CASES = "intake.new_cases"
 # The personal data the `cases` view holds (opened from the sealed report): emptied when the case is erased.
 PERSONAL_COLUMNS = ("client_name", "client_name_key", "client_national_id", "client_birth_year", "informant_name",
                     "informant_phone", "informant_relationship", "client_address")
@@ -41,7 +46,7 @@ async def case_opened(session: AsyncSession, event: StoredEvent) -> None:
     report = IntakeReport.model_validate_json(opened)
     client, informant = report.client, report.informant
     person = duplicates.person_of(client, report.location.subdistrict_code, report.received_at)
-    await session.execute(insert(cases), {
+    _new_cases(session)[data.case_id] = {
         "case_id": data.case_id, "status": "open", "channel": report.channel, "received_at": report.received_at,
         "duty_shift": data.duty_shift, "request_kind": report.request_kind,
         "problem_types": [p.value for p in report.problem_types],
@@ -54,13 +59,29 @@ async def case_opened(session: AsyncSession, event: StoredEvent) -> None:
         "informant_name": informant.name, "informant_phone": informant.callback_phone,
         "informant_relationship": informant.relationship_to_client, "client_address": report.location.address,
         "version": event.version, "updated_at": event.envelope.time,
-    })
+    }
+
+
+def _new_cases(session: AsyncSession) -> dict[str, dict[str, Any]]:
+    opened: dict[str, dict[str, Any]] | None = session.info.get(NEW_CASES)
+    if opened is None:
+        opened = session.info[NEW_CASES] = {}
+        before_commit(session, NEW_CASES, _insert_new_cases)
+    return opened
+
+
+async def _insert_new_cases(session: AsyncSession) -> None:
+    for row in session.info.pop(NEW_CASES, {}).values():  # (one by one: their columns differ with their events)
+        await session.execute(insert(cases), row)
 
 
 async def case_reported(session: AsyncSession, event: StoredEvent) -> None:
     """Open the case from its published facts where the report itself is not here (a replay from the ledger)."""
     data = event.data
     assert isinstance(data, CaseReported)
+    if (opened := session.info.get(NEW_CASES, {}).get(data.case_id)) is not None:
+        opened.update(version=event.version, updated_at=event.envelope.time)
+        return
     updated = await session.execute(UPDATE_CASE, {"case_key": data.case_id, "version": event.version,
                                                   "updated_at": event.envelope.time})
     if updated.rowcount:  # type: ignore[attr-defined]
@@ -123,8 +144,11 @@ async def personal_data_erased(session: AsyncSession, event: StoredEvent) -> Non
 
 
 async def _update_case(session: AsyncSession, event: StoredEvent, **values: Any) -> None:
-    await session.execute(UPDATE_CASE, {"case_key": event.envelope.subject, "version": event.version,
-                                        "updated_at": event.envelope.time, **values})
+    changes = {"version": event.version, "updated_at": event.envelope.time, **values}
+    if (opened := session.info.get(NEW_CASES, {}).get(event.envelope.subject)) is not None:
+        opened.update(changes)  # opened in this transaction: inserted as it commits
+        return
+    await session.execute(UPDATE_CASE, {"case_key": event.envelope.subject, **changes})
 
 
 PROJECTIONS: dict[type[EventData], Projection] = {

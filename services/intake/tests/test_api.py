@@ -4,6 +4,7 @@ import asyncio
 from typing import Any
 
 import httpx
+from sqlalchemy import event
 
 from contracts.access import Role
 from saphan_runtime.testing import running
@@ -107,3 +108,24 @@ async def test_cases_can_be_searched_by_id_name_area_category_urgency_and_date(m
         bad = await client.get("/cases", params={"urgency": "whenever"})
     assert page["total"] == 5 and len(page["items"]) == 2 and page["page"] == 2
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "query.urgency"
+
+
+async def test_a_new_report_writes_its_case_row_once(make_service, caller) -> None:
+    """The `cases` row of a new report is inserted once as its transaction commits, with what the report's later
+    events (reported, triaged, duplicates) set, rather than inserted and then updated for each of them."""
+    service = make_service("intake")
+    statements: list[str] = []
+
+    def note(conn: object, cursor: object, statement: str, *args: object) -> None:
+        if " cases " in f"{statement} ".replace("\n", " ") and not statement.lstrip().upper().startswith("SELECT"):
+            statements.append(statement.split("(")[0].split(" SET ")[0].strip())
+
+    async with running(service) as url, operator_client(url, caller) as client:
+        event.listen(service.engine.sync_engine, "before_cursor_execute", note)
+        try:
+            created = await client.post("/cases", json=report(client=CHILD, description="เด็กถูกทำร้าย"))
+        finally:
+            event.remove(service.engine.sync_engine, "before_cursor_execute", note)
+        case = (await client.get(created.headers["location"])).json()
+    assert statements == ["INSERT INTO cases"]
+    assert (case["version"], case["urgency"], case["status"]) == (3, "urgent", "open")
