@@ -4,6 +4,8 @@ acknowledged offset with its own bytes; a relay whose record the broker does not
 import asyncio
 import json
 from collections import Counter
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from aiokafka import TopicPartition
 from sqlalchemy import select
@@ -12,6 +14,7 @@ from contracts.topics import INTAKE_EVENTS
 from saphan_runtime import kafka, testing
 from saphan_runtime.outbox import OutboxRelay
 from saphan_runtime.read_back import ReadBack, Sent
+from saphan_runtime.settings import BrokerSettings
 from saphan_runtime.tests.support import Store, store
 from saphan_runtime.tests.test_outbox import _write
 
@@ -56,16 +59,8 @@ async def test_a_relay_sends_again_from_the_first_record_the_broker_does_not_hol
     monkeypatch.setattr(ReadBack, "missing", losing_once)
     async with store(database("outbox")) as events:
         await _write(events, 0)  # 20 events
-        producer = kafka.producer(settings, "test-relay")
-        await producer.start()
-        relay = OutboxRelay(name="test", sessions=events.sessions, tables=dict(events.metadata.tables),
-                            producer=producer, broker=settings, batch_size=7, poll_seconds=0.01)
-        running = asyncio.create_task(relay.run())
-        try:
+        async with _relaying(events, settings) as relay:
             await testing.eventually(lambda: _published_and_saved(relay, 20), within=30)
-        finally:
-            await testing.cancelled(running)
-            await producer.stop()
         order = await _ids_by_position(events)
     records = await testing.read_topic(broker, INTAKE_EVENTS, at_least=25)
     sent = Counter(json.loads(r.value)["id"] for r in records)
@@ -89,20 +84,27 @@ async def test_a_relay_sends_on_while_its_records_are_checked_and_saves_only_wha
     monkeypatch.setattr(ReadBack, "missing", slow)
     async with store(database("outbox")) as events:
         await _write(events, 0)  # 20 events: batches of 7, 7 and 6
-        producer = kafka.producer(settings, "test-relay")
-        await producer.start()
-        relay = OutboxRelay(name="test", sessions=events.sessions, tables=dict(events.metadata.tables),
-                            producer=producer, broker=settings, batch_size=7, poll_seconds=0.01)
-        running = asyncio.create_task(relay.run())
-        try:
+        async with _relaying(events, settings) as relay:
             records = await testing.read_topic(broker, INTAKE_EVENTS, at_least=20)
             assert len(records) == 20  # all three batches went out while the first check waited
             assert relay.published == 0 and await relay.backlog() == 20  # and the cursor did not pass them
             answer.set()
             await testing.eventually(lambda: _published_and_saved(relay, 20), within=30)
-        finally:
-            await testing.cancelled(running)
-            await producer.stop()
+
+
+@asynccontextmanager
+async def _relaying(events: Store, settings: BrokerSettings) -> AsyncIterator[OutboxRelay]:
+    """Run a relay of `events` (batches of 7) until the block ends."""
+    producer = kafka.producer(settings, "test-relay")
+    await producer.start()
+    relay = OutboxRelay(name="test", sessions=events.sessions, tables=dict(events.metadata.tables),
+                        producer=producer, broker=settings, batch_size=7, poll_seconds=0.01)
+    running = asyncio.create_task(relay.run())
+    try:
+        yield relay
+    finally:
+        await testing.cancelled(running)
+        await producer.stop()
 
 
 async def _published_and_saved(relay: OutboxRelay, count: int) -> bool:
