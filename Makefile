@@ -27,7 +27,7 @@ run: install
 test: lint browser
 	$(BIN)/saphan schemas --check
 	$(BIN)/saphan deployment --check
-	SAPHAN_REQUIRE_BROWSER=1 $(BIN)/pytest
+	SAPHAN_REQUIRE_BROWSER=1 $(BIN)/pytest --durations=25
 
 # Install Debian's Chromium for the browser tests when it is missing (needs root and apt; otherwise say how).
 browser:
