@@ -6,10 +6,10 @@ from collections.abc import Callable, Sequence
 from types import TracebackType
 from typing import Self
 
-from sqlalchemy import Select, Table, bindparam, insert, select
+from sqlalchemy import Select, Table, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from saphan_runtime import cloudevents
+from saphan_runtime import cloudevents, direct
 from saphan_runtime.transactions import InboxKey, before_commit, begin, end, finish_and_commit
 
 CLAIMS = "batch.claims"  # the inbox claims, kept for the batch's commit
@@ -58,7 +58,7 @@ class Batch:
         return set(rows.scalars())
 
     async def _write_claims(self, session: AsyncSession) -> None:
-        await session.execute(insert(self._inbox), self._claims)
+        await direct.insert_rows(session, self._inbox, self._claims)
 
     def joined(self, inbox: InboxKey | None, *, appended: bool) -> None:
         """Take over a committed unit of work's inbox claim (and whether it appended events)."""

@@ -1,7 +1,7 @@
 """Database set-up and the tables every service shares: the event store (which is the outbox), the relay
 cursor, the inbox and the dead letters."""
 
-import functools
+import weakref
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,13 +17,11 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
-    bindparam,
     event,
     text,
 )
-from sqlalchemy.engine import Dialect, make_url
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
-from sqlalchemy.sql.elements import TextClause
 
 from saphan_runtime import sqlite_inline
 
@@ -109,6 +107,8 @@ def event_store_tables(metadata: MetaData) -> None:
 SQLITE_BUSY_SECONDS = 30
 # An inline writer waits on the event loop's thread: only another process can make it wait, and not for long.
 SQLITE_INLINE_BUSY_SECONDS = 5
+# Each inline SQLite engine's writer engine (sqlite_inline.InlineSession), by the inline engine's sync engine.
+_WRITERS: weakref.WeakKeyDictionary[Engine, Engine] = weakref.WeakKeyDictionary()
 
 
 def create_engine(url: str, *, read_only: bool = False, inline: bool = False) -> AsyncEngine:
@@ -121,9 +121,12 @@ def create_engine(url: str, *, read_only: bool = False, inline: bool = False) ->
         if path is not None:
             connect = sqlite_inline.creator(path, timeout=SQLITE_INLINE_BUSY_SECONDS)
             engine = create_async_engine(url, async_creator=connect)
+            writer = sqlite_inline.writer_engine(path, timeout=SQLITE_INLINE_BUSY_SECONDS)
+            _configure_sqlite(writer, read_only=False, inline=True)
+            _WRITERS[engine.sync_engine] = writer
         else:
             engine = create_async_engine(url, connect_args={"timeout": SQLITE_BUSY_SECONDS})
-        _configure_sqlite(engine, read_only=read_only, inline=path is not None)
+        _configure_sqlite(engine.sync_engine, read_only=read_only, inline=path is not None)
         return engine
     return create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
 
@@ -134,12 +137,24 @@ def inline_sqlite_file(url: str) -> str | None:
     return path if path and path != ":memory:" else None
 
 
-def _configure_sqlite(engine: AsyncEngine, *, read_only: bool, inline: bool) -> None:
+def writer_engine(engine: AsyncEngine) -> Engine | None:
+    """Return the sqlite3 engine the sessions of an inline SQLite engine write through (None: not inline)."""
+    return _WRITERS.get(engine.sync_engine)
+
+
+async def dispose(engine: AsyncEngine) -> None:
+    """Close an engine's connections (and those of its inline writer's engine)."""
+    if (writer := writer_engine(engine)) is not None:
+        writer.dispose()
+    await engine.dispose()
+
+
+def _configure_sqlite(engine: Engine, *, read_only: bool, inline: bool) -> None:
     busy_seconds = SQLITE_INLINE_BUSY_SECONDS if inline else SQLITE_BUSY_SECONDS
     # pysqlite's deferred BEGIN lets two transactions read, then one fails to upgrade to a writer
     # (SQLITE_BUSY_SNAPSHOT). BEGIN IMMEDIATE takes the write lock up front, so writers queue instead. Readers
     # (queries, streams) use a deferred BEGIN: in WAL mode they read a snapshot and wait for nobody.
-    @event.listens_for(engine.sync_engine, "connect")
+    @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
@@ -152,13 +167,17 @@ def _configure_sqlite(engine: AsyncEngine, *, read_only: bool, inline: bool) -> 
             cursor.execute("PRAGMA wal_autocheckpoint=0")
         cursor.close()
 
-    @event.listens_for(engine.sync_engine, "begin")
+    @event.listens_for(engine, "begin")
     def on_begin(connection: Any) -> None:
         connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def create_sessionmaker(engine: AsyncEngine, info: dict[str, Any] | None = None) -> async_sessionmaker[AsyncSession]:
-    """Return the session factory the unit of work uses; `info` is handed to every session (e.g. the keyring)."""
+    """Return the session factory the unit of work uses; `info` is handed to every session (e.g. the keyring). An
+    inline SQLite engine's sessions run their statements at once on its writer engine (sqlite_inline.InlineSession)."""
+    if (writer := writer_engine(engine)) is not None:
+        return async_sessionmaker(engine, class_=sqlite_inline.InlineSession, writer=writer, expire_on_commit=False,
+                                  autoflush=False, info=info)
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False, info=info)
 
 
@@ -175,22 +194,6 @@ async def lock_for_append(session: AsyncSession) -> None:
         return  # held until this transaction ends (a consumer's batch appends many times: one round trip, not many)
     await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": APPEND_LOCK_KEY})
     session.info[APPEND_LOCK] = session.sync_session.get_transaction()
-
-
-def insert_missing(session: AsyncSession, table: Table) -> TextClause:
-    """Return an INSERT of every column that skips the rows whose key is already there (ON CONFLICT DO NOTHING, the
-    same words in both dialects). Written as text: SQLAlchemy caches no compiled form of the dialects' own INSERT
-    constructs, and compiling one for every row cost more than running it."""
-    return _insert_missing(session.bind.dialect, table)
-
-
-@functools.cache
-def _insert_missing(dialect: Dialect, table: Table) -> TextClause:
-    quote = dialect.identifier_preparer.quote
-    columns = list(table.columns)
-    return text(f"INSERT INTO {quote(table.name)} ({', '.join(quote(c.name) for c in columns)}) "
-                f"VALUES ({', '.join(':' + c.name for c in columns)}) ON CONFLICT DO NOTHING").bindparams(
-        *(bindparam(c.name, type_=c.type) for c in columns))
 
 
 async def ping(engine: AsyncEngine) -> None:

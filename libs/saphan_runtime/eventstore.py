@@ -7,14 +7,13 @@ from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Self, TypeVar
 
-from sqlalchemy import BindParameter, Select, Table, bindparam, func, insert, select
+from sqlalchemy import BindParameter, Select, Table, bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.sql.dml import ReturningInsert
 
 from contracts.envelope import CloudEvent, EventData
 from contracts.registry import model_for
-from saphan_runtime import cloudevents
+from saphan_runtime import cloudevents, direct
 from saphan_runtime.batch import Batch
 from saphan_runtime.db import lock_for_append
 from saphan_runtime.transactions import (
@@ -197,7 +196,7 @@ class UnitOfWork:
             "payload": payload, "recorded_at": envelope.time,
         } for envelope, data, payload in zip(envelopes, events, payloads, strict=True)]
         try:
-            positions = list((await self.session.execute(_statements(table).insert, rows)).scalars())
+            positions = await direct.insert_numbered(self.session, table, rows, table.c.position)
         except IntegrityError as error:
             raise ConcurrencyConflict(f"stream {envelopes[0].streamid} moved past the expected version") from error
         versions = self.session.info.setdefault(VERSIONS, {})
@@ -212,10 +211,8 @@ class UnitOfWork:
     async def _claim_inbox(self, key: InboxKey) -> None:
         table = self._tables["inbox"]
         try:
-            await self.session.execute(
-                insert(table),
-                {"consumer": key.consumer, "event_id": key.event_id, "processed_at": cloudevents.now()},
-            )
+            await direct.insert_rows(self.session, table, [
+                {"consumer": key.consumer, "event_id": key.event_id, "processed_at": cloudevents.now()}])
         except IntegrityError as error:
             raise AlreadyProcessed(f"{key.consumer} already applied {key.event_id}") from error
 
@@ -226,7 +223,6 @@ class _Statements:
 
     load: Select[tuple[int, str]]
     version: Select[tuple[int]]
-    insert: ReturningInsert[tuple[int]]
 
 
 @functools.cache
@@ -236,7 +232,6 @@ def _statements(events: Table) -> _Statements:
         load=select(events.c.position, events.c.payload).where(events.c.stream_id == stream)
         .order_by(events.c.version),
         version=select(func.max(events.c.version)).where(events.c.stream_id == stream),
-        insert=insert(events).returning(events.c.position, sort_by_parameter_order=True),
     )
 
 

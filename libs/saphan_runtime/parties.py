@@ -17,7 +17,7 @@ from contracts.common import ReferralRole, ReferralStatus
 from contracts.envelope import EventData
 from contracts.intake import CaseReported
 from contracts.referral import ReferralRequested, ReferralStatusChanged, RoutingDecided
-from saphan_runtime.db import insert_missing
+from saphan_runtime import direct
 from saphan_runtime.deliveries import AnyEvent, Delivery, Subscriptions, Translator
 from saphan_runtime.eventstore import Projector, StoredEvent, UnitOfWork
 
@@ -95,9 +95,9 @@ async def note(session: AsyncSession, data: EventData) -> None:
             conditions.append(table.c.unit_id == unit_id)
         await session.execute(delete(table).where(and_(*conditions)))
     if change.adds:
-        await session.execute(insert_missing(session, table), [
+        await direct.insert_rows(session, table, [
             {"case_id": change.case_id, "unit_id": unit_id, "relation": relation, "through": through}
-            for unit_id, relation, through in change.adds])
+            for unit_id, relation, through in change.adds], skip_existing=True)
 
 
 def tracking(project: Projector) -> Projector:

@@ -15,6 +15,7 @@ from sqlalchemy import Column, LargeBinary, MetaData, String, Table, insert, sel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts.common import Sealed
+from saphan_runtime import direct
 from saphan_runtime.db import UtcDateTime
 from saphan_runtime.dev_secrets import development_secret
 from saphan_runtime.errors import Conflict
@@ -118,8 +119,8 @@ class Keyring:
         """Make and store (wrapped) the data key of a case that has none yet (a new case), in the caller's
         transaction; a case that has one already makes the insert fail."""
         key = AESGCM.generate_key(bit_length=256)
-        await session.execute(insert(CASE_KEYS), {"case_id": case_id, "wrapped_key": self._wrap(case_id, key),
-                                                  "master_key_id": self.master_key_id, "created_at": at})
+        await direct.insert_rows(session, CASE_KEYS, [{"case_id": case_id, "wrapped_key": self._wrap(case_id, key),
+                                                       "master_key_id": self.master_key_id, "created_at": at}])
         return self._held(session, case_id, key)
 
     @staticmethod

@@ -121,7 +121,9 @@ class Service:
         """Migrate the database, make sure the topics exist, then start the consumer, and the relay and tickers
         while this replica leads."""
         if self.tracing:
-            SQLAlchemyInstrumentor().instrument(engine=self.engine.sync_engine)
+            for engine in (self.engine.sync_engine, db.writer_engine(self.engine)):
+                if engine is not None:
+                    SQLAlchemyInstrumentor().instrument(engine=engine)
         await migrations.upgrade_async(self.database_url, self.parts.migrations)
         await kafka.ensure_topics(self.settings.broker, self._topics())
         self.producer = kafka.producer(self.settings.broker, f"saphan-{self.settings.name}")
@@ -187,7 +189,7 @@ class Service:
             await self.kafka_consumer.stop()
         if self.producer is not None:
             await self.producer.stop()
-        await self.engine.dispose()
+        await db.dispose(self.engine)
         await self.read_engine.dispose()
 
     @property

@@ -16,7 +16,7 @@ from contracts.intake import (
     PossibleDuplicateFlagged,
     ReportReceived,
 )
-from saphan_runtime import sealing
+from saphan_runtime import direct, sealing
 from saphan_runtime.eventstore import Projection, StoredEvent, projector
 from saphan_runtime.transactions import before_commit
 from services.intake import duplicates
@@ -72,7 +72,7 @@ def _new_cases(session: AsyncSession) -> dict[str, dict[str, Any]]:
 
 async def _insert_new_cases(session: AsyncSession) -> None:
     for row in session.info.pop(NEW_CASES, {}).values():  # (one by one: their columns differ with their events)
-        await session.execute(insert(cases), row)
+        await direct.insert_rows(session, cases, [row])
 
 
 async def case_reported(session: AsyncSession, event: StoredEvent) -> None:

@@ -1,11 +1,12 @@
 """Intake's queries over its views: one case, the search, the board, duplicate candidates, idempotency keys."""
 
+import functools
 import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, Text, and_, cast, func, insert, or_, select
+from sqlalchemy import Select, Text, and_, bindparam, cast, func, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -98,22 +99,34 @@ async def urgency_counts(session: AsyncSession, *, party: str, since: datetime) 
 
 async def duplicate_candidates(session: AsyncSession, person: duplicates.Person) -> list[duplicates.PriorCase]:
     """Return the earlier cases that could be the same person: same national ID, or same place and age."""
-    conditions = []
-    if person.national_id:
-        conditions.append(cases.c.client_national_id == person.national_id)
     years = duplicates.birth_year_range(person)
-    if person.subdistrict_code and years and person.name:
-        conditions.append(and_(
-            cases.c.subdistrict_code == person.subdistrict_code,
-            cases.c.client_birth_year.between(*years),
-            cases.c.received_at.between(person.received_at - duplicates.WINDOW, person.received_at + duplicates.WINDOW),
-        ))
-    if not conditions:
+    by_place = bool(person.subdistrict_code and years and person.name)
+    if not person.national_id and not by_place:
         return []
-    rows = await session.execute(select(cases).where(or_(*conditions)).limit(50))
+    values: dict[str, Any] = {"national_id": person.national_id}
+    if by_place:
+        assert years is not None
+        values |= {"subdistrict": person.subdistrict_code, "born_from": years[0], "born_to": years[1],
+                   "from": person.received_at - duplicates.WINDOW, "to": person.received_at + duplicates.WINDOW}
+    rows = await session.execute(_candidates(bool(person.national_id), by_place), values)
     return [duplicates.PriorCase(row.case_id, duplicates.Person(
         row.client_national_id, row.client_name, row.client_birth_year, row.client_birth_year_estimated,
         row.subdistrict_code, row.received_at)) for row in rows]
+
+
+@functools.cache
+def _candidates(by_national_id: bool, by_place: bool) -> Select[Any]:
+    """Return the duplicate search of one shape, built once (building it cost more than running it)."""
+    conditions = []
+    if by_national_id:
+        conditions.append(cases.c.client_national_id == bindparam("national_id"))
+    if by_place:
+        conditions.append(and_(
+            cases.c.subdistrict_code == bindparam("subdistrict"),
+            cases.c.client_birth_year.between(bindparam("born_from"), bindparam("born_to")),
+            cases.c.received_at.between(bindparam("from"), bindparam("to")),
+        ))
+    return select(cases).where(or_(*conditions)).limit(50)
 
 
 async def recall(session: AsyncSession, key: str) -> tuple[str, dict[str, Any]] | None:

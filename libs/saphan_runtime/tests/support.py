@@ -49,7 +49,7 @@ async def store(url: str, *, inline: bool = False) -> AsyncIterator[Store]:
     try:
         yield opened
     finally:
-        await opened.engine.dispose()
+        await db.dispose(opened.engine)
 
 
 def case_reported(case_id: str) -> CaseReported:

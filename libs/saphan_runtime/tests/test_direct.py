@@ -1,0 +1,102 @@
+"""Inserts on the driver's connection (SQLite) against SQLAlchemy's own inserts: the same stored values, the same
+errors, the same transaction. On PostgreSQL they are SQLAlchemy's path, and the same tests hold."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
+
+import pytest
+from sqlalchemy import JSON, Boolean, Column, Integer, LargeBinary, MetaData, String, Table, insert, select, text
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from saphan_runtime import db, direct
+from saphan_runtime.sqlite_inline import InlineSession
+
+METADATA = MetaData()
+THINGS = Table(
+    "things", METADATA,
+    Column("number", db.Position, primary_key=True, autoincrement=True),
+    Column("name", String(50), nullable=False, unique=True),
+    Column("at", db.UtcDateTime(), nullable=True),
+    Column("tags", JSON, nullable=True),
+    Column("blob", LargeBinary, nullable=True),
+    Column("flag", Boolean, nullable=True),
+    Column("count", Integer, nullable=True),
+)
+BANGKOK = timezone(timedelta(hours=7))
+
+
+def _row(name: str, **changes: Any) -> dict[str, Any]:
+    return {"name": name, "at": datetime(2026, 12, 1, 13, 5, 7, 123456, tzinfo=BANGKOK), "tags": ["ก", 1, None],
+            "blob": b"\x00\xff", "flag": True, "count": 3, **changes}
+
+
+@asynccontextmanager
+async def _sessions(url: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    engine = db.create_engine(url, inline=True)
+    async with engine.begin() as connection:
+        await connection.run_sync(METADATA.create_all)
+    try:
+        yield db.create_sessionmaker(engine)
+    finally:
+        await db.dispose(engine)
+
+
+async def _stored(sessions: async_sessionmaker[AsyncSession], *, raw: bool = False) -> dict[str, tuple[Any, ...]]:
+    """Return each row's values after its name, as SQLAlchemy reads them or (`raw`) as the database holds them."""
+    query = text("SELECT * FROM things ORDER BY number") if raw else select(THINGS).order_by(THINGS.c.number)
+    async with sessions() as session:
+        return {row.name: tuple(row)[2:] for row in await session.execute(query)}
+
+
+async def test_rows_inserted_directly_are_stored_as_sqlalchemy_stores_them(database) -> None:
+    url = database("direct")
+    async with _sessions(url) as sessions:
+        async with sessions() as session, session.begin():
+            assert isinstance(session, InlineSession) == url.startswith("sqlite")  # (the driver's path, on SQLite)
+            await session.execute(insert(THINGS), [_row("by-sqlalchemy"), _row("none-by-sqlalchemy", at=None, tags=None,
+                                                                               blob=None, flag=None, count=None)])
+            await direct.insert_rows(session, THINGS, [_row("direct"), _row("none-direct", at=None, tags=None,
+                                                                            blob=None, flag=None, count=None)])
+        stored, held = await _stored(sessions), await _stored(sessions, raw=True)
+    assert stored["direct"] == stored["by-sqlalchemy"] and held["direct"] == held["by-sqlalchemy"]
+    assert stored["none-direct"] == stored["none-by-sqlalchemy"] and held["none-direct"] == held["none-by-sqlalchemy"]
+    assert stored["direct"][0] == datetime(2026, 12, 1, 6, 5, 7, 123456, tzinfo=UTC)
+
+
+async def test_numbered_inserts_return_each_rows_number_in_row_order(database) -> None:
+    async with _sessions(database("direct")) as sessions, sessions() as session, session.begin():
+        first = await direct.insert_numbered(session, THINGS, [_row("a"), _row("b"), _row("c")], THINGS.c.number)
+        then = await direct.insert_numbered(session, THINGS, [_row("d")], THINGS.c.number)
+        numbers = dict((await session.execute(select(THINGS.c.name, THINGS.c.number))).tuples().all())
+    assert first == [numbers["a"], numbers["b"], numbers["c"]] and first == sorted(first)
+    assert then == [numbers["d"]] and then[0] > first[-1]
+
+
+async def test_a_key_already_there_raises_sqlalchemys_integrity_error_unless_skipped(database) -> None:
+    async with _sessions(database("direct")) as sessions:
+        async with sessions() as session, session.begin():
+            await direct.insert_rows(session, THINGS, [_row("taken", count=1)])
+            await direct.insert_rows(session, THINGS, [_row("taken", count=2), _row("free")], skip_existing=True)
+        with pytest.raises(IntegrityError):
+            async with sessions() as session, session.begin():
+                await direct.insert_numbered(session, THINGS, [_row("taken")], THINGS.c.number)
+        with pytest.raises(IntegrityError):
+            async with sessions() as session, session.begin():
+                await direct.insert_rows(session, THINGS, [_row("fresh"), _row("taken")])
+        stored = await _stored(sessions)
+    assert set(stored) == {"taken", "free"} and stored["taken"][-1] == 1  # the failed transactions left nothing
+
+
+async def test_direct_inserts_belong_to_the_sessions_transaction(database) -> None:
+    async with _sessions(database("direct")) as sessions:
+        async with sessions() as session:
+            async with session.begin():
+                await direct.insert_rows(session, THINGS, [_row("kept")])
+            transaction = await session.begin()
+            await direct.insert_rows(session, THINGS, [_row("undone")])
+            await direct.insert_numbered(session, THINGS, [_row("undone too")], THINGS.c.number)
+            await transaction.rollback()
+        assert set(await _stored(sessions)) == {"kept"}
