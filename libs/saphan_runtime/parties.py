@@ -8,7 +8,7 @@ serving once accepted, overseer); a rejected, cancelled or failed referral ends 
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import Column, MetaData, Select, String, Table, and_, delete, select
+from sqlalchemy import Column, Delete, MetaData, Select, String, Table, and_, bindparam, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts.access import Relation
@@ -90,14 +90,25 @@ async def note(session: AsyncSession, data: EventData) -> None:
         return
     table = CASE_PARTIES
     for unit_id, relation, through in change.ends:
-        conditions = [table.c.case_id == change.case_id, table.c.relation == relation, table.c.through == through]
-        if unit_id is not None:
-            conditions.append(table.c.unit_id == unit_id)
-        await session.execute(delete(table).where(and_(*conditions)))
+        await session.execute(_ENDING[unit_id is not None], {"case_id": change.case_id, "relation": relation,
+                                                             "through": through, "unit_id": unit_id})
     if change.adds:
         await direct.insert_rows(session, table, [
             {"case_id": change.case_id, "unit_id": unit_id, "relation": relation, "through": through}
             for unit_id, relation, through in change.adds], skip_existing=True)
+
+
+def _ending(one_unit: bool) -> Delete:
+    """Return the DELETE of a case's relation through something (of one unit, or of every unit), built once."""
+    table = CASE_PARTIES
+    conditions = [table.c.case_id == bindparam("case_id"), table.c.relation == bindparam("relation"),
+                  table.c.through == bindparam("through")]
+    if one_unit:
+        conditions.append(table.c.unit_id == bindparam("unit_id"))
+    return delete(table).where(and_(*conditions))
+
+
+_ENDING = {one_unit: _ending(one_unit) for one_unit in (False, True)}
 
 
 def tracking(project: Projector) -> Projector:

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts.audit import CheckpointSigned, EventRecorded
 from contracts.envelope import EventData
+from saphan_runtime import direct
 from saphan_runtime.cloudevents import canonical_json
 from saphan_runtime.eventstore import Projection, StoredEvent, projector
 from saphan_runtime.transactions import before_commit
@@ -24,12 +25,12 @@ async def entry_appended(session: AsyncSession, event: StoredEvent) -> None:
     recorded = data.event
     record = event.encoded  # the ledger entry exactly as stored: every byte is in the tree
     leaf = merkle.leaf_hash(record.encode())
-    await session.execute(insert(ledger_entries), {
+    await direct.insert_rows(session, ledger_entries, [{
         "sequence": data.sequence, "event_id": recorded["id"], "case_id": data.case_id,
         "type": recorded["type"], "source": recorded["source"], "time": datetime.fromisoformat(recorded["time"]),
         "topic": data.topic_name, "partition": data.partition, "offset": data.offset,
         "event": canonical_json(recorded), "record": record, "leaf_hash": leaf.hex(), "recorded_at": data.recorded_at,
-    })
+    }])
     await _grow_tree(session, leaf, data.sequence)
 
 
@@ -57,7 +58,7 @@ async def _grow_tree(session: AsyncSession, leaf: bytes, sequence: int) -> None:
 async def _save_tree(session: AsyncSession) -> None:
     growing: _Growing = session.info.pop(TREE)
     if growing.completed:
-        await session.execute(insert(ledger_nodes), [
+        await direct.insert_rows(session, ledger_nodes, [
             {"level": level, "index": index, "hash": node.hex()} for level, index, node in growing.completed])
     frontier = growing.frontier
     state = json.dumps(frontier.to_json())

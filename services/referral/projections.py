@@ -16,6 +16,7 @@ from contracts.common import DeadlineKind, ReferralRole
 from contracts.envelope import EventData
 from contracts.referral import ReferralOverdue, ReferralRequested, ReferralStatusChanged, RoutingDecided
 from contracts.registry import EVENT_MODELS
+from saphan_runtime import direct
 from saphan_runtime.eventstore import Projection, StoredEvent, projector
 from services.referral.db import (
     agency_areas,
@@ -49,7 +50,8 @@ async def routing_recorded(session: AsyncSession, event: StoredEvent) -> None:
               "decided_at": data.decided_at, "version": event.version}
     updated = await session.execute(UPDATE_ROUTING, {"case_key": data.case_id, **values})
     if not updated.rowcount:  # type: ignore[attr-defined]
-        await session.execute(insert(routings), {"case_id": data.case_id, "stage": "screening_and_referral", **values})
+        await direct.insert_rows(session, routings, [{"case_id": data.case_id, "stage": "screening_and_referral",
+                                                      **values}])
 
 
 async def unit_recorded(session: AsyncSession, event: StoredEvent) -> None:
@@ -67,14 +69,14 @@ async def unit_recorded(session: AsyncSession, event: StoredEvent) -> None:
 async def referral_requested(session: AsyncSession, event: StoredEvent) -> None:
     """Add a referral to the inboxes, with its two deadlines."""
     data: ReferralRequested = _data(event, ReferralRequested)
-    await session.execute(insert(referrals), {
+    await direct.insert_rows(session, referrals, [{
         "referral_id": data.referral_id, "case_id": data.case_id, "from_unit": data.from_unit,
         "to_unit": data.to_unit, "to_kind": data.to_kind.value, "role": data.role.value, "urgency": data.urgency.value,
         "status": "requested", "receipt_due": data.receipt_due, "acceptance_due": data.acceptance_due,
         "overdue": False, "escalate_to": data.escalate_to, "requested_at": data.requested_at,
         "updated_at": data.requested_at, "version": event.version,
-    })
-    await session.execute(insert(deadlines), [
+    }])
+    await direct.insert_rows(session, deadlines, [
         {"referral_id": data.referral_id, "kind": "receipt", "due_at": data.receipt_due, "state": "pending"},
         {"referral_id": data.referral_id, "kind": "acceptance", "due_at": data.acceptance_due, "state": "pending"},
     ])
