@@ -1,6 +1,7 @@
 """A service's HTTP app (its routers, error answers, metrics and, when recorded, request spans), and serving it."""
 
 import contextlib
+import gc
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING
 
@@ -15,12 +16,22 @@ if TYPE_CHECKING:
     from saphan_runtime.service import Service
 
 
+def settle_garbage_collector() -> None:
+    """Put what the process made to start (modules, schemas, routes, reference data: half a million objects that live
+    as long as it does) out of the cyclic garbage collector's sight. Each full collection walked all of them: 80-190 ms
+    with the event loop stopped, several times a minute under load (measured 2026-12-01), straight into the tail of
+    every request's latency. Frozen, a full collection walks only what was made since."""
+    gc.collect()
+    gc.freeze()
+
+
 def create_app(service: "Service") -> FastAPI:
     """Return the service's FastAPI app; its lifespan starts and stops the service's background work."""
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         await service.start()
+        settle_garbage_collector()
         try:
             yield
         finally:

@@ -10,9 +10,11 @@ from __future__ import annotations
 import os
 import re
 import unicodedata
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from rapidfuzz import fuzz
+
+from saphan_runtime.service_app import settle_garbage_collector
 
 # Scores are rapidfuzz's normalised Indel ratio of the folded keys, so after folding (titles, spacing, tone marks,
 # sound-alike letters, transliteration variants) one slip costs: a dropped or extra letter 2n/(2n+1), where n is
@@ -118,7 +120,16 @@ def _romanised_key(token: str) -> str:
     from pythainlp.transliterate import romanize
 
     syllables = syllable_tokenize(token, engine="dict")
-    return _fold_latin(re.sub(r"[^a-z]", "", "".join(romanize(s, engine="royin") for s in syllables)))
+    key = _fold_latin(re.sub(r"[^a-z]", "", "".join(romanize(s, engine="royin") for s in syllables)))
+    _freeze_dictionaries()
+    return key
+
+
+@cache
+def _freeze_dictionaries() -> None:
+    """Once pythainlp's dictionaries are loaded (its tries: hundreds of thousands of objects kept for the process's
+    life), put them out of the garbage collector's sight, as the service did with what it made to start."""
+    settle_garbage_collector()
 
 
 def name_key(name: str) -> str:
