@@ -11,7 +11,7 @@ from typing import Any
 
 from bench.ledger_records import RecordMaker
 from bench.stats import median_ms, percentile
-from saphan_runtime import migrations
+from saphan_runtime import db, migrations
 from saphan_runtime.service import Service
 from saphan_runtime.transactions import InboxKey
 from services.audit import checkpoints, merkle, projections, proofs, replay
@@ -42,7 +42,7 @@ async def open_audit(url: str, var_dir: Path) -> Audit:
 
 async def close_engines(audit: Audit) -> None:
     """Close the pooled connections (a fill needs the SQLite file to itself); they reopen when next used."""
-    await audit.service.engine.dispose()
+    await db.dispose(audit.service.engine)
     await audit.service.read_engine.dispose()
 
 

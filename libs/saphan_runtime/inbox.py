@@ -20,15 +20,12 @@ from saphan_runtime.dead_letters import DeadLetters
 from saphan_runtime.deliveries import Delivery, Rejected, Subscriptions, read, translator
 from saphan_runtime.errors import Deferred
 from saphan_runtime.one_at_a_time import TRANSIENT, OneAtATime
+from saphan_runtime.pauses import Pauses
 from saphan_runtime.settings import BrokerSettings
 from saphan_runtime.transactions import InboxKey
 
 log = logging.getLogger(__name__)
 
-# A partition whose next record is deferred (its cause has not arrived) is not fetched again for this long: the other
-# partitions go on meanwhile, and a consumer far behind does not spend its fetches and transactions on it again and
-# again.
-DEFER_PAUSE_SECONDS = 0.05
 POLL_MS = 1000  # how long a fetch waits for records, at most
 BATCH_RECORDS = 100  # records applied in one transaction, at most
 
@@ -77,7 +74,7 @@ class InboxConsumer:
         self._alone = OneAtATime(name=name, bus=bus, subscriptions=subscriptions, broker=broker,
                                  dead_letters=self._dead_letters, tracing=tracing)
         self._counts, self._waits = self._alone.counts, self._alone.waits
-        self._paused: dict[TopicPartition, float] = {}  # deferred partitions: when to fetch them again
+        self._paused = Pauses()  # deferred partitions, until they are fetched again
 
     @property
     def kafka(self) -> AIOKafkaConsumer:
@@ -143,7 +140,8 @@ class InboxConsumer:
     async def _poll_once(self) -> None:
         """Apply what one fetch brought: first the heads of all its partitions together, in one transaction, then
         each partition's rest in order; commit every partition's offset in one request."""
-        batches = await self._consumer.getmany(timeout_ms=self._resume_due(), max_records=500)
+        batches = await self._consumer.getmany(timeout_ms=self._paused.resume_due(self._consumer, POLL_MS),
+                                               max_records=500)
         if not batches:
             return
         heads = await self._apply_together(self._heads(batches)) if self._batches is not None else {}
@@ -154,22 +152,6 @@ class InboxConsumer:
                 offsets[partition] = offset
         if offsets:
             await self._consumer.commit(offsets)
-
-    def _defer(self, partition: TopicPartition, offset: int) -> None:
-        """Go back to a deferred record and leave its partition alone for DEFER_PAUSE_SECONDS."""
-        self._consumer.seek(partition, offset)
-        self._consumer.pause(partition)
-        self._paused[partition] = time.monotonic() + DEFER_PAUSE_SECONDS
-
-    def _resume_due(self) -> int:
-        """Fetch again from the deferred partitions whose pause is over; return how long the next fetch may wait
-        (milliseconds: until the next pause is over, POLL_MS at most)."""
-        now, held = time.monotonic(), self._consumer.paused()
-        if due := [partition for partition in held if self._paused.get(partition, now) <= now]:
-            self._consumer.resume(*due)
-        self._paused = {partition: at for partition, at in self._paused.items() if partition in held and at > now}
-        soonest = min(self._paused.values(), default=now + POLL_MS / 1000)
-        return max(1, min(POLL_MS, int((soonest - now) * 1000)))
 
     def _heads(self, batches: dict[TopicPartition, list[ConsumerRecord]]) -> dict[TopicPartition, list[Planned]]:
         """Plan the first records of each partition, BATCH_RECORDS in all at most."""
@@ -199,7 +181,7 @@ class InboxConsumer:
             try:
                 await self._alone.with_retries(record)
             except Deferred:
-                self._defer(partition, record.offset)
+                self._paused.defer(self._consumer, partition, record.offset)
                 return int(record.offset) if record.offset > records[0].offset else None
             index += 1
         return int(records[-1].offset) + 1

@@ -10,7 +10,7 @@ from sqlalchemy import insert
 
 from contracts.access import Role
 from contracts.topics import INTAKE_EVENTS
-from saphan_runtime import cloudevents, migrations
+from saphan_runtime import cloudevents, db, migrations
 from saphan_runtime.service import Service
 from saphan_runtime.testing import eventually, running, sample_value, scrape
 from tests.helpers import publish
@@ -41,7 +41,7 @@ async def test_the_outbox_backlog_counts_the_stored_events_not_yet_published_and
         await store_cursor(service, position=3)  # the relay got past the second published event
         later = await figures(service)
     finally:
-        await service.engine.dispose()
+        await db.dispose(service.engine)
         await service.read_engine.dispose()
     assert waiting["saphan_outbox_backlog_events"] == 3  # the event kept only in intake's store is never published
     assert 300 <= waiting["saphan_outbox_oldest_event_age_seconds"] < 360

@@ -4,7 +4,7 @@ real database, for every index and size of a small ledger."""
 import pytest
 from sqlalchemy import select
 
-from saphan_runtime import migrations
+from saphan_runtime import db, migrations
 from services.audit import merkle, proofs
 from services.audit.commands import RecordEvent
 from services.audit.db import ledger_entries
@@ -34,5 +34,5 @@ async def test_proofs_from_stored_nodes_equal_proofs_from_all_the_leaves(make_se
             with pytest.raises(proofs.TooLarge):
                 await proofs.inclusion_proof(session, 0, ENTRIES + 1)
     finally:
-        await service.engine.dispose()
+        await db.dispose(service.engine)
         await service.read_engine.dispose()
