@@ -1,9 +1,12 @@
-"""aiosqlite's connection run on the event loop's own thread, for a service's SQLite writers.
+"""A service's SQLite writers, run on the event loop's own thread.
 
 aiosqlite hands every call (cursor, execute, fetch, close: four per statement) to a worker thread and wakes the
 event loop when it is done. A statement on a local SQLite file takes microseconds; the two thread switches each
 call costs take far more, and on a busy two-core machine they dominated the consumers' work. Run inline, the same
-calls complete at once: `await` on a finished future does not even yield.
+calls complete at once: `await` on a finished future does not even yield. The writers' sessions go one step
+further (InlineSession): their statements run on SQLAlchemy's sync Session over sqlite3, with no greenlet and no
+aiosqlite adapter between them and the driver; the inline aiosqlite connection serves the writers' AsyncEngine
+itself (creating tables, the engine-level work of tests and tools).
 
 The price: while a statement runs, nothing else in the process does. That is why only the writers' engine runs
 inline (their statements are short, and the write gate already has them take turns), never the readers' (a long
