@@ -185,7 +185,15 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
         yield session
 
 
+async def admitted(request: Request) -> None:
+    """Refuse the request (503) while the service is behind publishing what it accepted (Service.refuse_when_behind)."""
+    request.app.state.service.refuse_when_behind()
+
+
 BusDep = Annotated[MessageBus, Depends(get_bus)]
+Admitted = Depends(admitted)
+BEHIND: dict[int | str, dict[str, Any]] = {503: {
+    "description": "behind publishing what it accepted, or the database is away: retry after Retry-After"}}
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
 
 

@@ -67,6 +67,12 @@ class OutboxRelay:
         self._position: int | None = None  # how far it published (None: read the saved cursor first)
         self._saved: int | None = None  # the saved cursor (None: no row yet)
         self._saved_at = -CURSOR_SAVE_SECONDS
+        self._behind_since: float | None = None  # since when every read has found a full batch (None: caught up)
+
+    def behind_seconds(self) -> float:
+        """Return for how long every read has found more than a batch to publish (0 once a read finds less): how
+        long the relay has been falling behind what the service stores."""
+        return 0.0 if self._behind_since is None else time.monotonic() - self._behind_since
 
     def wake(self) -> None:
         """Tell the relay new events were committed (the poll is the fallback)."""
@@ -127,6 +133,10 @@ class OutboxRelay:
                                  self._position)
         published_to = self._position if self._checks is None else self._checks.checked_to
         caught_up = len(rows) < self._batch_size  # (a full last batch is followed by an empty read: caught up then)
+        if caught_up:
+            self._behind_since = None
+        elif self._behind_since is None:
+            self._behind_since = time.monotonic()
         due = caught_up or time.monotonic() - self._saved_at >= CURSOR_SAVE_SECONDS
         if due and published_to != (self._saved or 0):
             await self._advance(self._saved, published_to)

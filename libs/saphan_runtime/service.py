@@ -26,6 +26,7 @@ from saphan_runtime.broker_life import GroupLife
 from saphan_runtime.broker_memory import BrokerMemory
 from saphan_runtime.bus import Handler, MessageBus
 from saphan_runtime.deliveries import AnyEvent, Subscriptions
+from saphan_runtime.errors import Unavailable
 from saphan_runtime.eventstore import Projector, UnitOfWork
 from saphan_runtime.figures import runtime_figures
 from saphan_runtime.inbox import InboxConsumer
@@ -38,6 +39,8 @@ from saphan_runtime.telemetry import setup_tracing
 from saphan_runtime.transactions import InboxKey
 
 log = logging.getLogger(__name__)
+# How long the outbox relay may fall behind (every read finding more than a batch) before new reports are refused.
+BEHIND_SECONDS = 2.0
 
 
 CaseOf = Callable[[AsyncSession, Mapping[str, str]], Awaitable[str | None]]
@@ -111,6 +114,13 @@ class Service:
     def batch(self) -> Batch:
         """Return a new batch: one transaction for several consumed events."""
         return Batch(self.sessions, self.tables, on_commit=self._wake_relay, gate=self.write_gate)
+
+    def refuse_when_behind(self) -> None:
+        """Refuse new work (503, retry later) while the outbox relay has been falling behind for BEHIND_SECONDS: what
+        is accepted then only waits longer to be published. Past what the machine can publish, reports are turned
+        away at the door, at once and with Retry-After, rather than accepted into a backlog that grows without end."""
+        if self.relay is not None and self.relay.behind_seconds() > BEHIND_SECONDS:
+            raise Unavailable(f"{self.settings.name} is behind publishing what it accepted / ระบบกำลังส่งต่องานที่รับไว้ไม่ทัน")
 
     def _wake_relay(self) -> None:
         if self.relay is not None:

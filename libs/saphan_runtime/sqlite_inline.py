@@ -93,8 +93,8 @@ class InlineSession(AsyncSession):
     driver's future: on a SQLite file, where nothing ever waits, that machinery cost more than the statements
     (an INSERT: 124 µs through AsyncSession and aiosqlite, 44 µs through SQLAlchemy's Session and sqlite3). This
     session keeps AsyncSession's interface for the unit of work and the projections, and runs its statements on a
-    sync Session over `writer`, an engine of the same file on sqlite3 (see `writer_engine`). Transactions still
-    begin, commit and roll back through AsyncSession (once each per transaction). The same rule as for inline
+    sync Session over `writer`, an engine of the same file on sqlite3 (see `writer_engine`); so do its commits,
+    rollbacks and closes (transactions still begin through AsyncSession, once each). The same rule as for inline
     connections holds: no writer may wait for a lock another task of this process holds (the write gate)."""
 
     def __init__(self, bind: AsyncEngine, *, writer: Engine, **kw: Any) -> None:
@@ -121,6 +121,15 @@ class InlineSession(AsyncSession):
     ) -> ScalarResult[Any]:
         return self.sync_session.scalars(statement, params, execution_options=_buffered(execution_options),
                                          bind_arguments=bind_arguments, **kw)
+
+    async def commit(self) -> None:
+        self.sync_session.commit()
+
+    async def rollback(self) -> None:
+        self.sync_session.rollback()
+
+    async def close(self) -> None:
+        self.sync_session.close()
 
     async def connection(self, *args: Any, **kw: Any) -> Any:
         raise NotImplementedError("an inline session has no async connection: use sync_session.connection()")

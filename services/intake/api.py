@@ -13,7 +13,18 @@ from saphan_runtime.access import Reads, reads
 from saphan_runtime.auth import Principal
 from saphan_runtime.authorisation import allowed
 from saphan_runtime.cloudevents import now
-from saphan_runtime.http import BusDep, SessionDep, etag, event_stream, expected_version, field_error, problem, sse
+from saphan_runtime.http import (
+    BEHIND,
+    Admitted,
+    BusDep,
+    SessionDep,
+    etag,
+    event_stream,
+    expected_version,
+    field_error,
+    problem,
+    sse,
+)
 from saphan_runtime.transactions import ConcurrencyConflict
 from services.intake import board, facts, queries
 from services.intake.case_view import CaseRecord
@@ -94,7 +105,8 @@ class Edited(BaseModel):
     version: int
 
 
-@router.post("/cases", status_code=201, response_model=Screening, responses=ERRORS)
+@router.post("/cases", status_code=201, response_model=Screening, responses={**ERRORS, **BEHIND},
+             dependencies=[Admitted])
 async def post_case(
     report: IntakeReport, bus: BusDep, response: Response, caller: Reporter,
     idempotency_key: Annotated[str | None, Header(min_length=1, max_length=200)] = None,

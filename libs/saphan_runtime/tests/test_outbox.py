@@ -80,6 +80,21 @@ async def test_a_relay_that_caught_up_on_a_full_batch_saves_its_cursor_on_the_em
             await producer.stop()  # type: ignore[attr-defined]
 
 
+async def test_a_relay_is_behind_while_every_read_finds_a_full_batch(database, broker) -> None:
+    async with store(database("outbox")) as events:
+        relay, producer = await _relay(events, broker)  # batches of 7
+        try:
+            await _write_events(events, 10)
+            assert relay.behind_seconds() == 0.0
+            assert await relay.publish_pending() == 7  # more than a batch waited: falling behind from now
+            await asyncio.sleep(0.05)
+            behind = relay.behind_seconds()
+            assert await relay.publish_pending() == 3  # less than a batch: caught up
+            assert behind >= 0.05 and relay.behind_seconds() == 0.0
+        finally:
+            await producer.stop()  # type: ignore[attr-defined]
+
+
 async def _write_events(events: Store, count: int) -> None:
     async with events.unit_of_work() as uow:
         for case in (f"case-{uuid.uuid4()}" for _ in range(count)):

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts.access import Role
 from saphan_runtime import db, direct
+from saphan_runtime.service import BEHIND_SECONDS
 from saphan_runtime.testing import running
 from tests.helpers import report
 
@@ -140,3 +141,22 @@ async def test_a_new_report_writes_its_case_row_once(make_service, caller, monke
         case = (await client.get(created.headers["location"])).json()
     assert statements == ["INSERT INTO cases"]
     assert (case["version"], case["urgency"], case["status"]) == (3, "urgent", "open")
+
+
+async def test_reports_are_refused_with_retry_after_while_the_relay_falls_behind(make_service, caller,
+                                                                                   monkeypatch) -> None:
+    """Past what the machine can publish, a report is turned away at once (503, Retry-After) rather than accepted
+    into a backlog that only grows; reading goes on."""
+    service = make_service("intake")
+    async with running(service) as url, operator_client(url, caller) as client:
+        created = await client.post("/cases", json=report())
+        assert service.relay is not None
+        monkeypatch.setattr(service.relay, "behind_seconds", lambda: BEHIND_SECONDS + 1)
+        refused = await client.post("/cases", json=report(1))
+        read = await client.get(created.headers["location"])
+        monkeypatch.undo()
+        again = await client.post("/cases", json=report(1))
+    assert created.status_code == 201 and again.status_code == 201
+    assert refused.status_code == 503 and refused.headers["retry-after"] == "5"
+    assert "behind" in refused.json()["detail"]
+    assert read.status_code == 200
