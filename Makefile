@@ -6,6 +6,8 @@ STAMP := $(VENV)/.installed-stamp
 # The suite runs on SQLite always and on this PostgreSQL too; set it empty to skip PostgreSQL.
 SAPHAN_TEST_POSTGRES_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/postgres
 export SAPHAN_TEST_POSTGRES_URL
+# pytest workers (pytest-xdist): each test still has its own databases, broker topics and ports.
+TEST_WORKERS ?= 2
 
 # The console's browser tests drive Debian's Chromium (Playwright's own browser download is not used).
 SAPHAN_CHROMIUM ?= /usr/bin/chromium
@@ -27,7 +29,7 @@ run: install
 test: lint browser
 	$(BIN)/saphan schemas --check
 	$(BIN)/saphan deployment --check
-	SAPHAN_REQUIRE_BROWSER=1 $(BIN)/pytest --durations=25
+	SAPHAN_REQUIRE_BROWSER=1 $(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal --durations=25
 
 # Install Debian's Chromium for the browser tests when it is missing (needs root and apt; otherwise say how).
 browser:
