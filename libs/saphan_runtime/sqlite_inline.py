@@ -22,7 +22,7 @@ from collections.abc import Callable, Generator
 from typing import Any
 
 import aiosqlite
-from sqlalchemy import Executable, Result, ScalarResult, create_engine
+from sqlalchemy import Executable, Result, create_engine
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.util import EMPTY_DICT, immutabledict
@@ -108,19 +108,13 @@ class InlineSession(AsyncSession):
         return self.sync_session.execute(statement, params, execution_options=_buffered(execution_options),
                                          bind_arguments=bind_arguments, **kw)
 
+    # (AsyncSession.scalars goes through `execute`: no override needed.)
     async def scalar(
         self, statement: Executable, params: Any = None, *, execution_options: Any = EMPTY_DICT,
         bind_arguments: Any = None, **kw: Any,
     ) -> Any:
         return self.sync_session.scalar(statement, params, execution_options=_buffered(execution_options),
                                         bind_arguments=bind_arguments, **kw)
-
-    async def scalars(
-        self, statement: Executable, params: Any = None, *, execution_options: Any = EMPTY_DICT,
-        bind_arguments: Any = None, **kw: Any,
-    ) -> ScalarResult[Any]:
-        return self.sync_session.scalars(statement, params, execution_options=_buffered(execution_options),
-                                         bind_arguments=bind_arguments, **kw)
 
     async def commit(self) -> None:
         self.sync_session.commit()
