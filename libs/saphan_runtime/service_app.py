@@ -1,28 +1,19 @@
 """A service's HTTP app (its routers, error answers, metrics and, when recorded, request spans), and serving it."""
 
 import contextlib
-import gc
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
+from saphan_runtime.heap import settle_garbage_collector
 from saphan_runtime.http import health_router, install_error_handlers
 from saphan_runtime.logs import configure_logging
 from saphan_runtime.metrics import RequestMetrics, metrics_router
 
 if TYPE_CHECKING:
     from saphan_runtime.service import Service
-
-
-def settle_garbage_collector() -> None:
-    """Put what the process made to start (modules, schemas, routes, reference data: half a million objects that live
-    as long as it does) out of the cyclic garbage collector's sight. Each full collection walked all of them: 80-190 ms
-    with the event loop stopped, several times a minute under load (measured 2026-12-01), straight into the tail of
-    every request's latency. Frozen, a full collection walks only what was made since."""
-    gc.collect()
-    gc.freeze()
 
 
 def create_app(service: "Service") -> FastAPI:

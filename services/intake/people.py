@@ -14,7 +14,7 @@ from functools import cache, lru_cache
 
 from rapidfuzz import fuzz
 
-from saphan_runtime.service_app import settle_garbage_collector
+from saphan_runtime.heap import settle_garbage_collector
 
 # Scores are rapidfuzz's normalised Indel ratio of the folded keys, so after folding (titles, spacing, tone marks,
 # sound-alike letters, transliteration variants) one slip costs: a dropped or extra letter 2n/(2n+1), where n is
