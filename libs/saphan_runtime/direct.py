@@ -1,4 +1,4 @@
-"""Inserts on the hot path, run on the SQLite driver's own connection.
+"""Inserts and short reads on the hot path, run on the SQLite driver's own connection.
 
 Each report and each consumed event inserts a handful of rows (its events, its inbox claim, who is party to its
 case). Through `AsyncSession.execute` one such INSERT cost 124 µs of CPU on a SQLite file, through an inline
@@ -8,15 +8,21 @@ processors SQLAlchemy would apply (so the stored values are the same), and a dri
 raises it (an IntegrityError stays an IntegrityError). Other sessions (PostgreSQL's, or a SQLite file's that is not
 inline) take SQLAlchemy's usual path.
 
+The relay's read of its next batch, made after every commit, goes the same way (`FileReader`): through a pooled read
+session (aiosqlite's thread, SQLAlchemy's greenlet, a BEGIN and a COMMIT) reading two events cost 857 µs of CPU, on a
+read-only sqlite3 connection of its own 6 µs (a hundred events: 1,076 µs against 96; measured 2026-12-01).
+
 These statements bypass SQLAlchemy's execution events, so they are not in the database spans of a traced run."""
 
 import functools
 import sqlite3
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import Column, Table, bindparam, insert, text
+from sqlalchemy import Column, Select, Table, bindparam, insert, text
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError, StatementError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -110,3 +116,37 @@ def _compiled(dialect: Dialect, table: Table, names: tuple[str, ...], skip_exist
 @functools.cache
 def _returning(table: Table, number: Column[Any]) -> Any:
     return insert(table).returning(number, sort_by_parameter_order=True)
+
+
+class FileReader:
+    """Reads a SQLite file on the event loop's thread through a read-only sqlite3 connection of its own: in WAL mode a
+    read sees a snapshot and waits for no writer. Only for reads a LIMIT bounds, the loop waiting for them, and
+    whose columns SQLAlchemy reads back unchanged (integers and text)."""
+
+    _DIALECT = sqlite.dialect(paramstyle="named")
+
+    def __init__(self, path: str) -> None:
+        self._path = path
+        self._connection: sqlite3.Connection | None = None
+        self._texts: dict[int, tuple[Select[Any], str, dict[str, Any]]] = {}
+
+    def rows(self, statement: Select[Any], parameters: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+        """Return the rows a statement (built once, its parameters bound by name) selects."""
+        held = self._texts.get(id(statement))
+        if held is None or held[0] is not statement:
+            compiled = statement.compile(dialect=self._DIALECT)
+            held = self._texts[id(statement)] = (statement, str(compiled), dict(compiled.params))  # (with defaults)
+        if self._connection is None:
+            uri = f"{Path(self._path).absolute().as_uri()}?mode=ro"
+            self._connection = sqlite3.connect(uri, uri=True, isolation_level=None)
+        values = {**held[2], **parameters}
+        try:
+            return self._connection.execute(held[1], values).fetchall()
+        except sqlite3.Error as error:
+            raise DBAPIError.instance(held[1], values, error, sqlite3.Error) from error
+
+    def close(self) -> None:
+        """Close the connection (a later read opens it again)."""
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None

@@ -6,19 +6,20 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from aiokafka import AIOKafkaProducer, TopicPartition
 from aiokafka.structs import RecordMetadata
 from opentelemetry import trace
 from opentelemetry.trace import SpanKind
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
-from sqlalchemy import Row, Table, func, select, update
+from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from contracts.topics import partitions_of
 from saphan_runtime import cloudevents
 from saphan_runtime.broker_memory import BrokerMemory
+from saphan_runtime.direct import FileReader
 from saphan_runtime.read_back import Checks, ReadBack, Sent
 from saphan_runtime.settings import BrokerSettings
 from saphan_runtime.telemetry import TRACER_NAME
@@ -30,6 +31,16 @@ CONTENT_TYPE_HEADER = ("content-type", b"application/cloudevents+json; charset=U
 # While there is more to publish, the cursor is saved at most this often (saving waits for the service's other
 # writers); a crash re-sends what was published since, which the consumers' inboxes drop.
 CURSOR_SAVE_SECONDS = 0.5
+
+
+class Pending(NamedTuple):
+    """A stored event waiting to be published."""
+
+    position: int
+    topic: str | None
+    case_id: str
+    payload: str
+    type: str
 
 
 class OutboxRelay:
@@ -50,10 +61,12 @@ class OutboxRelay:
         memory: BrokerMemory | None = None,
         on_lost: Callable[[], Awaitable[None]] | None = None,
         tracing: bool = True,
+        reader: FileReader | None = None,
     ) -> None:
         """`memory` tells whether the broker still holds what was published; when it does not, `on_lost` runs (to
         recreate the topics) and the relay publishes the store again from the start. Without `tracing`, no span is
-        made and no stored envelope decoded for its trace context."""
+        made and no stored envelope decoded for its trace context. `reader` (a SQLite file's) reads the batches on the
+        loop's thread rather than through a read session."""
         self._tracing = tracing
         self._name, self._sessions, self._producer, self._broker = name, sessions, producer, broker
         self._memory, self._on_lost = memory, on_lost
@@ -61,6 +74,11 @@ class OutboxRelay:
         self._events, self._cursor = tables["events"], tables["relay_cursor"]
         self._batch_size, self._poll_seconds = batch_size, poll_seconds
         self._read_sessions = read_sessions or sessions  # reading need not wait for the writers (SQLite)
+        self._reader = reader
+        self._next_batch = (select(self._events.c.position, self._events.c.topic, self._events.c.case_id,
+                                   self._events.c.payload, self._events.c.type)
+                            .where(self._events.c.position > bindparam("after"))
+                            .order_by(self._events.c.position).limit(bindparam("size")))
         self._gate = gate  # writing queues with the service's other writers (SQLite)
         self._wake = asyncio.Event()
         self.published = 0
@@ -85,6 +103,8 @@ class OutboxRelay:
         finally:
             if self._checks is not None:
                 await self._checks.stop()
+            if self._reader is not None:
+                self._reader.close()
 
     async def _run(self) -> None:
         backoff = 0.1
@@ -185,22 +205,20 @@ class OutboxRelay:
             saved = await session.scalar(select(self._cursor.c.position).where(self._cursor.c.relay == self._name))
         return None if saved is None else int(saved)
 
-    async def _read_batch(self, position: int) -> list[Row[Any]]:
+    async def _read_batch(self, position: int) -> list[Pending]:
+        parameters = {"after": position, "size": self._batch_size}
+        if self._reader is not None:
+            return [Pending(*row) for row in self._reader.rows(self._next_batch, parameters)]
         async with self._read_sessions() as session, session.begin():
-            rows = await session.execute(
-                select(self._events.c.position, self._events.c.topic, self._events.c.case_id,
-                       self._events.c.payload, self._events.c.type)
-                .where(self._events.c.position > position)
-                .order_by(self._events.c.position)
-                .limit(self._batch_size)
-            )
-            return list(rows)
+            return [Pending(*row) for row in await session.execute(self._next_batch, parameters)]
 
-    async def _send(self, row: Row[Any], value: bytes) -> asyncio.Future[RecordMetadata]:
+    async def _send(self, row: Pending, value: bytes) -> asyncio.Future[RecordMetadata]:
+        topic = row.topic
+        assert topic is not None  # (events without one are not published)
         if not self._tracing:
             sent: asyncio.Future[RecordMetadata] = await self._producer.send(
-                self._broker.topic(row.topic), value=value, key=row.case_id.encode(),
-                partition=_partition(row.topic), headers=[CONTENT_TYPE_HEADER])
+                self._broker.topic(topic), value=value, key=row.case_id.encode(),
+                partition=_partition(topic), headers=[CONTENT_TYPE_HEADER])
             return sent
         envelope = cloudevents.decode(row.payload)
         parent = TraceContextTextMapPropagator().extract({"traceparent": envelope.traceparent or ""})
@@ -213,8 +231,8 @@ class OutboxRelay:
             # The aiokafka instrumentation adds its send span's `traceparent` to these headers.
             headers = [CONTENT_TYPE_HEADER]
             delivery: asyncio.Future[RecordMetadata] = await self._producer.send(
-                self._broker.topic(row.topic), value=value, key=row.case_id.encode(),
-                partition=_partition(row.topic), headers=headers)
+                self._broker.topic(topic), value=value, key=row.case_id.encode(),
+                partition=_partition(topic), headers=headers)
             return delivery
 
     async def _advance(self, previous: int | None, position: int) -> None:

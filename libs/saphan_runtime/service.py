@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts.envelope import EventData
 from contracts.topics import EVENT_TOPICS, dead_letter_topic, partitions_of, relay_marker_topic
-from saphan_runtime import db, dev_issuer, kafka, leadership, migrations, parties, sqlite_inline
+from saphan_runtime import db, dev_issuer, direct, kafka, leadership, migrations, parties, sqlite_inline
 from saphan_runtime.access import RecordAccess, record_access
 from saphan_runtime.auth import KeySet, TokenVerifier
 from saphan_runtime.background import Changes, Ticker, repeat
@@ -138,6 +138,7 @@ class Service:
         await kafka.ensure_topics(self.settings.broker, self._topics())
         self.producer = kafka.producer(self.settings.broker, f"saphan-{self.settings.name}")
         await self.producer.start()
+        inline_file = db.inline_sqlite_file(self.database_url)
         self.relay = OutboxRelay(name=self.settings.name, sessions=self.sessions, tables=self.tables,
                                  producer=self.producer, broker=self.settings.broker, read_sessions=self.read_sessions,
                                  gate=self.write_gate,
@@ -146,8 +147,9 @@ class Service:
                                  memory=BrokerMemory(broker=self.settings.broker,
                                                      marker=relay_marker_topic(self.settings.name)),
                                  on_lost=functools.partial(kafka.ensure_topics, self.settings.broker, self._topics()),
-                                 tracing=self.tracing)
-        if (inline_file := db.inline_sqlite_file(self.database_url)) is not None:
+                                 tracing=self.tracing,
+                                 reader=None if inline_file is None else direct.FileReader(inline_file))
+        if inline_file is not None:
             self._tasks.append(asyncio.create_task(sqlite_inline.checkpoint_continually(inline_file),
                                                    name=f"{self.settings.name}-checkpoints"))
         for hook in self.parts.on_start:

@@ -1,5 +1,6 @@
 """Inserts on the driver's connection (SQLite) against SQLAlchemy's own inserts: the same stored values, the same
-errors, the same transaction. On PostgreSQL they are SQLAlchemy's path, and the same tests hold."""
+errors, the same transaction. On PostgreSQL they are SQLAlchemy's path, and the same tests hold. The file reader (SQLite
+only) against SQLAlchemy's reads."""
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -7,11 +8,24 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
-from sqlalchemy import JSON, Boolean, Column, Integer, LargeBinary, MetaData, String, Table, insert, select, text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    bindparam,
+    insert,
+    select,
+    text,
+)
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from saphan_runtime import db, direct
+from saphan_runtime import db, direct, testing
 from saphan_runtime.sqlite_inline import InlineSession
 
 METADATA = MetaData()
@@ -100,3 +114,39 @@ async def test_direct_inserts_belong_to_the_sessions_transaction(database) -> No
             await direct.insert_numbered(session, THINGS, [_row("undone too")], THINGS.c.number)
             await transaction.rollback()
         assert set(await _stored(sessions)) == {"kept"}
+
+
+async def test_a_file_reader_reads_what_sqlalchemy_reads_and_sees_each_commit_but_never_an_open_transaction(
+        tmp_path) -> None:
+    url = testing.sqlite_url(tmp_path, "reader")
+    after = select(THINGS.c.number, THINGS.c.name, THINGS.c.count).where(THINGS.c.number > bindparam("after")) \
+        .order_by(THINGS.c.number).limit(bindparam("size"))
+    reader = direct.FileReader(db.inline_sqlite_file(url) or "")
+    try:
+        async with _sessions(url) as sessions:
+            async with sessions() as session, session.begin():
+                await direct.insert_rows(session, THINGS, [_row(name) for name in "abcd"])
+            async with sessions() as session:
+                expected = [tuple(row) for row in await session.execute(after, {"after": 1, "size": 2})]
+            assert reader.rows(after, {"after": 1, "size": 2}) == expected == [(2, "b", 3), (3, "c", 3)]
+            async with sessions() as session:
+                transaction = await session.begin()
+                await direct.insert_rows(session, THINGS, [_row("e")])
+                assert [row[1] for row in reader.rows(after, {"after": 3, "size": 10})] == ["d"]  # not yet committed
+                await transaction.commit()
+            assert [row[1] for row in reader.rows(after, {"after": 3, "size": 10})] == ["d", "e"]
+    finally:
+        reader.close()
+
+
+async def test_a_file_reader_cannot_write_and_reports_errors_as_sqlalchemy_does(tmp_path) -> None:
+    url = testing.sqlite_url(tmp_path, "reader")
+    reader = direct.FileReader(db.inline_sqlite_file(url) or "")
+    try:
+        async with _sessions(url):
+            with pytest.raises(OperationalError, match="readonly"):
+                reader.rows(text("DELETE FROM things RETURNING number"), {})  # type: ignore[arg-type]
+            with pytest.raises(OperationalError, match="no such table"):
+                reader.rows(select(text("*")).select_from(text("nothing_here")), {})
+    finally:
+        reader.close()
