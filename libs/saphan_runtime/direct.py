@@ -118,32 +118,75 @@ def _returning(table: Table, number: Column[Any]) -> Any:
     return insert(table).returning(number, sort_by_parameter_order=True)
 
 
+@dataclass(frozen=True)
+class Plan:
+    """A SELECT as SQLite text with named parameters, and the values of the parameters the caller does not give."""
+
+    sql: str
+    defaults: dict[str, Any]
+
+    def values(self, parameters: Mapping[str, Any]) -> dict[str, Any]:
+        """Return every parameter's value."""
+        return {**self.defaults, **parameters}
+
+
+_NAMED = sqlite.dialect(paramstyle="named")
+
+
+@functools.lru_cache(maxsize=256)
+def plan(statement: Select[Any]) -> Plan | None:
+    """Return a prebuilt SELECT's plan; None when the driver's values would not do as they are: a parameter or a
+    column SQLAlchemy converts (dates, JSON, booleans), or an expanding parameter (IN a list)."""
+    compiled = statement.compile(dialect=_NAMED)
+    for bind in compiled.binds.values():
+        if bind.expanding or bind.type.dialect_impl(_NAMED).bind_processor(_NAMED) is not None:
+            return None
+    for column in statement.selected_columns:
+        if column.type.dialect_impl(_NAMED).result_processor(_NAMED, None) is not None:
+            return None
+    return Plan(sql=str(compiled), defaults=dict(compiled.params))
+
+
+async def select_rows(session: AsyncSession, statement: Select[Any], parameters: Mapping[str, Any]) -> list[Any]:
+    """Return the rows (tuples) a prebuilt SELECT finds in the session's transaction, its own writes included: on an
+    inline session's sqlite3 connection when the statement has a plan, else through the session."""
+    if isinstance(session, InlineSession) and (found := plan(statement)) is not None:
+        values = found.values(parameters)
+        try:
+            return _driver(session).execute(found.sql, values).fetchall()
+        except sqlite3.Error as error:
+            raise DBAPIError.instance(found.sql, values, error, sqlite3.Error) from error
+    return [tuple(row) for row in await session.execute(statement, parameters)]
+
+
+async def select_scalar(session: AsyncSession, statement: Select[Any], parameters: Mapping[str, Any]) -> Any:
+    """Return the first column of the first row a prebuilt SELECT finds (None without a row), as `select_rows`."""
+    rows = await select_rows(session, statement, parameters)
+    return rows[0][0] if rows else None
+
+
 class FileReader:
     """Reads a SQLite file on the event loop's thread through a read-only sqlite3 connection of its own: in WAL mode a
-    read sees a snapshot and waits for no writer. Only for reads a LIMIT bounds, the loop waiting for them, and
-    whose columns SQLAlchemy reads back unchanged (integers and text)."""
-
-    _DIALECT = sqlite.dialect(paramstyle="named")
+    read sees a snapshot and waits for no writer. Only for reads a LIMIT bounds (the loop waits for them) of
+    prebuilt statements that have a plan."""
 
     def __init__(self, path: str) -> None:
         self._path = path
         self._connection: sqlite3.Connection | None = None
-        self._texts: dict[int, tuple[Select[Any], str, dict[str, Any]]] = {}
 
     def rows(self, statement: Select[Any], parameters: Mapping[str, Any]) -> list[tuple[Any, ...]]:
-        """Return the rows a statement (built once, its parameters bound by name) selects."""
-        held = self._texts.get(id(statement))
-        if held is None or held[0] is not statement:
-            compiled = statement.compile(dialect=self._DIALECT)
-            held = self._texts[id(statement)] = (statement, str(compiled), dict(compiled.params))  # (with defaults)
+        """Return the rows a prebuilt statement (its parameters bound by name) selects."""
+        found = plan(statement)
+        if found is None:
+            raise ValueError("the file reader takes only statements with a plan (see direct.plan)")
         if self._connection is None:
             uri = f"{Path(self._path).absolute().as_uri()}?mode=ro"
             self._connection = sqlite3.connect(uri, uri=True, isolation_level=None)
-        values = {**held[2], **parameters}
+        values = found.values(parameters)
         try:
-            return self._connection.execute(held[1], values).fetchall()
+            return self._connection.execute(found.sql, values).fetchall()
         except sqlite3.Error as error:
-            raise DBAPIError.instance(held[1], values, error, sqlite3.Error) from error
+            raise DBAPIError.instance(found.sql, values, error, sqlite3.Error) from error
 
     def close(self) -> None:
         """Close the connection (a later read opens it again)."""

@@ -148,7 +148,7 @@ class UnitOfWork:
 
     async def load(self, stream_id: str) -> list[StoredEvent]:
         """Return a stream's events in version order."""
-        rows = await self.session.execute(_statements(self._tables["events"]).load, {"stream": stream_id})
+        rows = await direct.select_rows(self.session, _statements(self._tables["events"]).load, {"stream": stream_id})
         return [_stored(position, payload) for position, payload in rows]
 
     async def fold(self, stream_id: str, evolve: Callable[[S | None, EventData, int], S | None]) -> S | None:
@@ -162,7 +162,8 @@ class UnitOfWork:
         """Return a stream's current version (0 for a new stream) without loading its events."""
         if (appended := self.session.info.get(VERSIONS, {}).get(stream_id)) is not None:
             return int(appended)  # this transaction appended to it, holding the append lock since
-        current = await self.session.scalar(_statements(self._tables["events"]).version, {"stream": stream_id})
+        current = await direct.select_scalar(self.session, _statements(self._tables["events"]).version,
+                                             {"stream": stream_id})
         return int(current or 0)
 
     async def append(

@@ -74,8 +74,11 @@ async def _frontier(session: AsyncSession) -> merkle.Frontier:
     return growing.frontier if growing is not None else await _stored_frontier(session)
 
 
+FRONTIER = select(ledger_frontier.c.state).where(ledger_frontier.c.id == 1)  # built once: read for each event
+
+
 async def _stored_frontier(session: AsyncSession) -> merkle.Frontier:
-    state = await session.scalar(select(ledger_frontier.c.state).where(ledger_frontier.c.id == 1))
+    state = await direct.select_scalar(session, FRONTIER, {})
     return merkle.Frontier.from_json(json.loads(state)) if state else merkle.Frontier()
 
 
@@ -101,7 +104,7 @@ IS_RECORDED = select(ledger_entries.c.sequence).where(ledger_entries.c.event_id 
 
 async def is_recorded(session: AsyncSession, event_id: str) -> bool:
     """Return whether the ledger already holds an event."""
-    found = await session.scalar(IS_RECORDED, {"event_id": event_id})
+    found = await direct.select_scalar(session, IS_RECORDED, {"event_id": event_id})
     return found is not None
 
 

@@ -3,11 +3,12 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts.documents import ConsentGiven, ConsentWithdrawn, DocumentShared, DocumentUploaded, ShareBasis
 from contracts.envelope import EventData
+from saphan_runtime import direct
 from saphan_runtime.eventstore import Projection, StoredEvent, projector
 from services.documents import domain
 from services.documents.db import agency_units, case_files, consents, document_shares, document_versions
@@ -77,10 +78,14 @@ async def add_case_file(session: AsyncSession, case_file: CaseFile, *, opened_at
                                                "opened_at": opened_at})
 
 
+CASE_FILE = select(case_files.c.case_id, case_files.c.document_count).where(  # built once: run for each event
+    case_files.c.case_id == bindparam("case_id"))
+
+
 async def find_case_file(session: AsyncSession, case_id: str) -> CaseFile | None:
     """Return one case's document file, or None."""
-    row = (await session.execute(select(case_files).where(case_files.c.case_id == case_id))).mappings().first()
-    return CaseFile(case_id=row["case_id"], document_count=row["document_count"]) if row else None
+    rows = await direct.select_rows(session, CASE_FILE, {"case_id": case_id})
+    return CaseFile(case_id=rows[0][0], document_count=rows[0][1]) if rows else None
 
 
 async def versions_of_case(session: AsyncSession, case_id: str) -> list[dict[str, Any]]:

@@ -139,14 +139,29 @@ async def test_a_file_reader_reads_what_sqlalchemy_reads_and_sees_each_commit_bu
         reader.close()
 
 
-async def test_a_file_reader_cannot_write_and_reports_errors_as_sqlalchemy_does(tmp_path) -> None:
+async def test_a_file_reader_reports_errors_as_sqlalchemy_does_and_takes_only_statements_with_a_plan(
+        tmp_path) -> None:
     url = testing.sqlite_url(tmp_path, "reader")
     reader = direct.FileReader(db.inline_sqlite_file(url) or "")
     try:
         async with _sessions(url):
-            with pytest.raises(OperationalError, match="readonly"):
-                reader.rows(text("DELETE FROM things RETURNING number"), {})  # type: ignore[arg-type]
             with pytest.raises(OperationalError, match="no such table"):
                 reader.rows(select(text("*")).select_from(text("nothing_here")), {})
+            with pytest.raises(ValueError, match="plan"):
+                reader.rows(select(THINGS.c.at), {})  # a date SQLAlchemy would convert
     finally:
         reader.close()
+
+
+async def test_selects_see_the_transactions_own_writes_and_convert_what_sqlalchemy_converts(database) -> None:
+    by_name = select(THINGS.c.number, THINGS.c.count).where(THINGS.c.name == bindparam("name"))
+    dated = select(THINGS.c.at, THINGS.c.tags).where(THINGS.c.name == bindparam("name"))  # no plan: the session's path
+    named = select(THINGS.c.number).where(THINGS.c.name.in_(bindparam("names", expanding=True)))  # nor here
+    assert direct.plan(by_name) is not None and direct.plan(dated) is None and direct.plan(named) is None
+    async with _sessions(database("direct")) as sessions, sessions() as session, session.begin():
+        [number] = await direct.insert_numbered(session, THINGS, [_row("new", count=7)], THINGS.c.number)
+        assert await direct.select_rows(session, by_name, {"name": "new"}) == [(number, 7)]
+        assert await direct.select_scalar(session, by_name, {"name": "absent"}) is None
+        assert await direct.select_rows(session, dated, {"name": "new"}) == [
+            (datetime(2026, 12, 1, 6, 5, 7, 123456, tzinfo=UTC), ["ก", 1, None])]
+        assert await direct.select_scalar(session, named, {"names": ["new", "absent"]}) == number
