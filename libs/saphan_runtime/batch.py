@@ -54,8 +54,9 @@ class Batch:
 
     async def processed(self, consumer: str, event_ids: Sequence[str]) -> set[str]:
         """Return which of these events the inbox already holds for a consumer."""
-        rows = await self.session.execute(_processed(self._inbox), {"consumer": consumer, "ids": list(set(event_ids))})
-        return set(rows.scalars())
+        rows = await direct.select_rows(self.session, _processed(self._inbox),
+                                        {"consumer": consumer, "ids": list(set(event_ids))})
+        return {row[0] for row in rows}
 
     async def _write_claims(self, session: AsyncSession) -> None:
         await direct.insert_rows(session, self._inbox, self._claims)

@@ -1,4 +1,4 @@
-"""Inserts and short reads on the hot path, run on the SQLite driver's own connection.
+"""Inserts, selects and changes on the hot path, run on the SQLite driver's own connection.
 
 Each report and each consumed event inserts a handful of rows (its events, its inbox claim, who is party to its
 case). Through `AsyncSession.execute` one such INSERT cost 124 µs of CPU on a SQLite file, through an inline
@@ -8,8 +8,10 @@ processors SQLAlchemy would apply (so the stored values are the same), and a dri
 raises it (an IntegrityError stays an IntegrityError). Other sessions (PostgreSQL's, or a SQLite file's that is not
 inline) take SQLAlchemy's usual path.
 
-The relay's read of its next batch, made after every commit, goes the same way (`FileReader`): through a pooled read
-session (aiosqlite's thread, SQLAlchemy's greenlet, a BEGIN and a COMMIT) reading two events cost 857 µs of CPU, on a
+Prebuilt SELECTs, UPDATEs and DELETEs (a consumed event's "already applied?", its stream, the views it changes) go the
+same way through their `plan`, unless SQLAlchemy would convert the rows they return. The relay's read of its next
+batch, made after every commit, runs outside any transaction (`FileReader`): through a pooled read session
+(aiosqlite's thread, SQLAlchemy's greenlet, a BEGIN and a COMMIT) reading two events cost 857 µs of CPU, on a
 read-only sqlite3 connection of its own 6 µs (a hundred events: 1,076 µs against 96; measured 2026-12-01).
 
 These statements bypass SQLAlchemy's execution events, so they are not in the database spans of a traced run."""
@@ -21,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import Column, Select, Table, bindparam, insert, text
+from sqlalchemy import Column, Delete, Select, Table, Update, bindparam, insert, text
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError, StatementError
@@ -120,42 +122,61 @@ def _returning(table: Table, number: Column[Any]) -> Any:
 
 @dataclass(frozen=True)
 class Plan:
-    """A SELECT as SQLite text with named parameters, and the values of the parameters the caller does not give."""
+    """A prebuilt statement as SQLite text with named parameters: the values of the parameters the caller does not
+    give, the bind processors of those SQLAlchemy converts, and the parameters that expand into a list (IN)."""
 
     sql: str
     defaults: dict[str, Any]
+    processors: Mapping[str, Callable[[Any], Any]]
+    expanding: tuple[str, ...]
 
-    def values(self, parameters: Mapping[str, Any]) -> dict[str, Any]:
-        """Return every parameter's value."""
-        return {**self.defaults, **parameters}
+    def bound(self, parameters: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+        """Return the text and the values to run it with."""
+        values = {**self.defaults, **parameters}
+        for name, process in self.processors.items():
+            if values.get(name) is not None:
+                values[name] = process(values[name])
+        sql = self.sql
+        for name in self.expanding:
+            items = list(values.pop(name))
+            names = [f"{name}__{index}" for index in range(len(items))]
+            sql = sql.replace(f"(__[POSTCOMPILE_{name}])", f"({', '.join(':' + item for item in names)})")
+            values.update(zip(names, items, strict=True))
+        return sql, values
 
 
 _NAMED = sqlite.dialect(paramstyle="named")
 
 
 @functools.lru_cache(maxsize=256)
-def plan(statement: Select[Any]) -> Plan | None:
-    """Return a prebuilt SELECT's plan; None when the driver's values would not do as they are: a parameter or a
-    column SQLAlchemy converts (dates, JSON, booleans), or an expanding parameter (IN a list)."""
-    compiled = statement.compile(dialect=_NAMED)
-    for bind in compiled.binds.values():
-        if bind.expanding or bind.type.dialect_impl(_NAMED).bind_processor(_NAMED) is not None:
-            return None
-    for column in statement.selected_columns:
-        if column.type.dialect_impl(_NAMED).result_processor(_NAMED, None) is not None:
-            return None
-    return Plan(sql=str(compiled), defaults=dict(compiled.params))
+def plan(statement: Select[Any] | Update | Delete, names: tuple[str, ...] = ()) -> Plan | None:
+    """Return a prebuilt statement's plan (`names`: the columns an UPDATE sets from its parameters); None when the
+    driver's rows would not do as they are (a column SQLAlchemy converts: dates, JSON, booleans)."""
+    compiled = statement.compile(dialect=_NAMED, column_keys=list(names) or None)
+    if isinstance(statement, Select):
+        for column in statement.selected_columns:
+            if column.type.dialect_impl(_NAMED).result_processor(_NAMED, None) is not None:
+                return None
+    processors = {name: process for name, bind in compiled.binds.items()
+                  if (process := bind.type.dialect_impl(_NAMED).bind_processor(_NAMED)) is not None}
+    expanding = tuple(name for name, bind in compiled.binds.items() if bind.expanding)
+    return Plan(sql=str(compiled), defaults={k: v for k, v in compiled.params.items() if k not in expanding},
+                processors=processors, expanding=expanding)
+
+
+def _runs_directly(session: AsyncSession, statement: Select[Any] | Update | Delete, parameters: Mapping[str, Any],
+                   names: tuple[str, ...] = ()) -> Plan | None:
+    found = plan(statement, names) if isinstance(session, InlineSession) else None
+    if found is not None and any(not parameters[name] for name in found.expanding):
+        return None  # (an empty list: SQLAlchemy's own rendering)
+    return found
 
 
 async def select_rows(session: AsyncSession, statement: Select[Any], parameters: Mapping[str, Any]) -> list[Any]:
     """Return the rows (tuples) a prebuilt SELECT finds in the session's transaction, its own writes included: on an
     inline session's sqlite3 connection when the statement has a plan, else through the session."""
-    if isinstance(session, InlineSession) and (found := plan(statement)) is not None:
-        values = found.values(parameters)
-        try:
-            return _driver(session).execute(found.sql, values).fetchall()
-        except sqlite3.Error as error:
-            raise DBAPIError.instance(found.sql, values, error, sqlite3.Error) from error
+    if (found := _runs_directly(session, statement, parameters)) is not None:
+        return _run(cast(InlineSession, session), found, parameters).fetchall()
     return [tuple(row) for row in await session.execute(statement, parameters)]
 
 
@@ -163,6 +184,24 @@ async def select_scalar(session: AsyncSession, statement: Select[Any], parameter
     """Return the first column of the first row a prebuilt SELECT finds (None without a row), as `select_rows`."""
     rows = await select_rows(session, statement, parameters)
     return rows[0][0] if rows else None
+
+
+async def change(session: AsyncSession, statement: Update | Delete, parameters: Mapping[str, Any]) -> int:
+    """Run a prebuilt UPDATE or DELETE in the session's transaction (an UPDATE without `.values` sets the columns its
+    parameters name); return how many rows it changed."""
+    names = tuple(sorted(parameters)) if isinstance(statement, Update) else ()
+    if (found := _runs_directly(session, statement, parameters, names)) is not None:
+        return int(_run(cast(InlineSession, session), found, parameters).rowcount)
+    result = await session.execute(statement, parameters)
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def _run(session: InlineSession, found: Plan, parameters: Mapping[str, Any]) -> sqlite3.Cursor:
+    sql, values = found.bound(parameters)
+    try:
+        return _driver(session).execute(sql, values)
+    except sqlite3.Error as error:
+        raise DBAPIError.instance(sql, values, error, sqlite3.Error) from error
 
 
 class FileReader:
@@ -182,11 +221,11 @@ class FileReader:
         if self._connection is None:
             uri = f"{Path(self._path).absolute().as_uri()}?mode=ro"
             self._connection = sqlite3.connect(uri, uri=True, isolation_level=None)
-        values = found.values(parameters)
+        sql, values = found.bound(parameters)
         try:
-            return self._connection.execute(found.sql, values).fetchall()
+            return self._connection.execute(sql, values).fetchall()
         except sqlite3.Error as error:
-            raise DBAPIError.instance(found.sql, values, error, sqlite3.Error) from error
+            raise DBAPIError.instance(sql, values, error, sqlite3.Error) from error
 
     def close(self) -> None:
         """Close the connection (a later read opens it again)."""

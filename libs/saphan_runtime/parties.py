@@ -90,8 +90,8 @@ async def note(session: AsyncSession, data: EventData) -> None:
         return
     table = CASE_PARTIES
     for unit_id, relation, through in change.ends:
-        await session.execute(_ENDING[unit_id is not None], {"case_id": change.case_id, "relation": relation,
-                                                             "through": through, "unit_id": unit_id})
+        await direct.change(session, _ENDING[unit_id is not None], {"case_id": change.case_id, "relation": relation,
+                                                                    "through": through, "unit_id": unit_id})
     if change.adds:
         await direct.insert_rows(session, table, [
             {"case_id": change.case_id, "unit_id": unit_id, "relation": relation, "through": through}

@@ -62,9 +62,7 @@ async def _save_tree(session: AsyncSession) -> None:
             {"level": level, "index": index, "hash": node.hex()} for level, index, node in growing.completed])
     frontier = growing.frontier
     state = json.dumps(frontier.to_json())
-    updated = await session.execute(update(ledger_frontier).where(ledger_frontier.c.id == 1)
-                                    .values(size=frontier.size, state=state))
-    if not updated.rowcount:  # type: ignore[attr-defined]
+    if not await direct.change(session, UPDATE_FRONTIER, {"size": frontier.size, "state": state}):
         await session.execute(insert(ledger_frontier), {"id": 1, "size": frontier.size, "state": state})
 
 
@@ -74,6 +72,7 @@ async def _frontier(session: AsyncSession) -> merkle.Frontier:
     return growing.frontier if growing is not None else await _stored_frontier(session)
 
 
+UPDATE_FRONTIER = update(ledger_frontier).where(ledger_frontier.c.id == 1)  # sets what its parameters name
 FRONTIER = select(ledger_frontier.c.state).where(ledger_frontier.c.id == 1)  # built once: read for each event
 
 

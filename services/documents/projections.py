@@ -73,9 +73,9 @@ project = projector(PROJECTIONS)
 
 async def add_case_file(session: AsyncSession, case_file: CaseFile, *, opened_at: datetime) -> None:
     """Record a newly opened case file."""
-    await session.execute(insert(case_files), {"case_id": case_file.case_id,
-                                               "document_count": case_file.document_count,
-                                               "opened_at": opened_at})
+    await direct.insert_rows(session, case_files, [{"case_id": case_file.case_id,
+                                                    "document_count": case_file.document_count,
+                                                    "opened_at": opened_at}])
 
 
 CASE_FILE = select(case_files.c.case_id, case_files.c.document_count).where(  # built once: run for each event

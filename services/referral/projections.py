@@ -48,8 +48,7 @@ async def routing_recorded(session: AsyncSession, event: StoredEvent) -> None:
               "assignments": [a.model_dump(mode="json") for a in data.assignments],
               "rules_fired": [r.model_dump(mode="json") for r in data.rules_fired], "needs_review": data.needs_review,
               "decided_at": data.decided_at, "version": event.version}
-    updated = await session.execute(UPDATE_ROUTING, {"case_key": data.case_id, **values})
-    if not updated.rowcount:  # type: ignore[attr-defined]
+    if not await direct.change(session, UPDATE_ROUTING, {"case_key": data.case_id, **values}):
         await direct.insert_rows(session, routings, [{"case_id": data.case_id, "stage": "screening_and_referral",
                                                       **values}])
 

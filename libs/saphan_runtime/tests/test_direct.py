@@ -18,9 +18,11 @@ from sqlalchemy import (
     String,
     Table,
     bindparam,
+    delete,
     insert,
     select,
     text,
+    update,
 )
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -153,15 +155,35 @@ async def test_a_file_reader_reports_errors_as_sqlalchemy_does_and_takes_only_st
         reader.close()
 
 
-async def test_selects_see_the_transactions_own_writes_and_convert_what_sqlalchemy_converts(database) -> None:
+async def test_selects_and_changes_see_the_transactions_own_writes_and_convert_what_sqlalchemy_converts(
+        database) -> None:
     by_name = select(THINGS.c.number, THINGS.c.count).where(THINGS.c.name == bindparam("name"))
     dated = select(THINGS.c.at, THINGS.c.tags).where(THINGS.c.name == bindparam("name"))  # no plan: the session's path
-    named = select(THINGS.c.number).where(THINGS.c.name.in_(bindparam("names", expanding=True)))  # nor here
-    assert direct.plan(by_name) is not None and direct.plan(dated) is None and direct.plan(named) is None
-    async with _sessions(database("direct")) as sessions, sessions() as session, session.begin():
-        [number] = await direct.insert_numbered(session, THINGS, [_row("new", count=7)], THINGS.c.number)
-        assert await direct.select_rows(session, by_name, {"name": "new"}) == [(number, 7)]
-        assert await direct.select_scalar(session, by_name, {"name": "absent"}) is None
-        assert await direct.select_rows(session, dated, {"name": "new"}) == [
-            (datetime(2026, 12, 1, 6, 5, 7, 123456, tzinfo=UTC), ["ก", 1, None])]
-        assert await direct.select_scalar(session, named, {"names": ["new", "absent"]}) == number
+    named = select(THINGS.c.name).where(THINGS.c.name.in_(bindparam("names", expanding=True))).order_by(THINGS.c.name)
+    assert direct.plan(by_name) is not None and direct.plan(dated) is None and direct.plan(named) is not None
+    setting = update(THINGS).where(THINGS.c.name == bindparam("which"))  # sets what its parameters name
+    removing = delete(THINGS).where(THINGS.c.name.in_(bindparam("names", expanding=True)))
+    async with _sessions(database("direct")) as sessions:
+        async with sessions() as session, session.begin():
+            [number] = await direct.insert_numbered(session, THINGS, [_row("new", count=7)], THINGS.c.number)
+            await direct.insert_rows(session, THINGS, [_row("other"), _row("third")])
+            assert await direct.select_rows(session, by_name, {"name": "new"}) == [(number, 7)]
+            assert await direct.select_scalar(session, by_name, {"name": "absent"}) is None
+            assert await direct.select_rows(session, dated, {"name": "new"}) == [
+                (datetime(2026, 12, 1, 6, 5, 7, 123456, tzinfo=UTC), ["ก", 1, None])]
+            assert await direct.select_rows(session, named, {"names": ["third", "new", "absent"]}) == [
+                ("new",), ("third",)]
+            assert await direct.select_rows(session, named, {"names": []}) == []
+            later = datetime(2027, 1, 2, 3, 4, 5, tzinfo=UTC)
+            assert await direct.change(session, setting, {"which": "new", "at": later, "tags": {"k": "ข"},
+                                                          "flag": False}) == 1
+            assert await direct.change(session, setting, {"which": "absent", "count": 1}) == 0
+            assert await direct.change(session, removing, {"names": ["other", "absent"]}) == 1
+            assert await direct.change(session, removing, {"names": []}) == 0
+        async with sessions() as session:
+            await session.execute(insert(THINGS), [_row("by-sqlalchemy", at=later, tags={"k": "ข"}, flag=False,
+                                                        count=7)])
+            await session.commit()
+        stored, held = await _stored(sessions), await _stored(sessions, raw=True)
+    assert set(stored) == {"new", "third", "by-sqlalchemy"}
+    assert stored["new"] == stored["by-sqlalchemy"] and held["new"] == held["by-sqlalchemy"]  # converted alike
