@@ -9,7 +9,8 @@ and the second half of the run: a process is "flat" when its second half grows b
 a figure to read, not an assertion.
 
 Run: python -m bench.soak --minutes 10 [--rate 100] [--interval 30] [--warmup 10] [--growth-limit 30]
-                          [--postgres-url URL] [--out bench/results/soak.json]   (writes .json, .md and .png)
+                          [--postgres-url URL] [--work-dir DIR] [--out bench/results/soak.json]
+                          (writes .json, .md and .png)
 """
 
 import argparse
@@ -50,6 +51,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--max-in-flight", type=int, default=256, help="reports awaiting an answer before shedding")
     parser.add_argument("--postgres-url", default="", help="a PostgreSQL server to give each service a fresh "
                         "database on (default: SQLite)")
+    parser.add_argument("--work-dir", type=Path, default=None, help="keep the system's databases and logs here "
+                        "(default: a temp dir, deleted)")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="the JSON file (.md and .png beside it)")
     return parser.parse_args(argv)
 
@@ -144,8 +147,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{title}\n", flush=True)
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="saphan-bench-soak-") as tmp:
+        work = args.work_dir or Path(tmp)
+        work.mkdir(parents=True, exist_ok=True)
         try:
-            with databases(args.postgres_url) as urls, saphan_up(Path(tmp) / "system", urls) as system:
+            with databases(args.postgres_url) as urls, saphan_up(work / "system", urls) as system:
                 found = asyncio.run(soak(system, args))
         except KeyboardInterrupt:
             print("interrupted; all processes stopped", file=sys.stderr)
@@ -153,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
     document = {"benchmark": "soak", "title": title, "timestamp": datetime.now(UTC).isoformat(timespec="seconds"),
                 "wall_seconds": round(time.perf_counter() - started, 1), "machine": machine(), "database": database,
                 "settings": {**{k: v for k, v in vars(args).items() if k != "out"},
-                             "postgres_url": bool(args.postgres_url)}, **found}
+                             "postgres_url": bool(args.postgres_url), "work_dir": str(args.work_dir or "")}, **found}
     text = markdown(document)
     print(f"\n{text}")
     write_results(args.out, document)

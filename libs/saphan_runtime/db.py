@@ -107,6 +107,8 @@ def event_store_tables(metadata: MetaData) -> None:
 SQLITE_BUSY_SECONDS = 30
 # An inline writer waits on the event loop's thread: only another process can make it wait, and not for long.
 SQLITE_INLINE_BUSY_SECONDS = 5
+# What a log started over is cut back to (PRAGMA journal_size_limit): a burst's log gives its disk space back.
+SQLITE_LOG_SIZE_LIMIT = 32 * 2**20
 # Each inline SQLite engine's writer engine (sqlite_inline.InlineSession), by the inline engine's sync engine.
 _WRITERS: weakref.WeakKeyDictionary[Engine, Engine] = weakref.WeakKeyDictionary()
 
@@ -165,6 +167,7 @@ def _configure_sqlite(engine: Engine, *, read_only: bool, inline: bool) -> None:
             cursor.execute("PRAGMA query_only=ON")
         if inline:  # an inline writer never checkpoints: sqlite_inline.checkpoint_continually does, off the loop
             cursor.execute("PRAGMA wal_autocheckpoint=0")
+            cursor.execute(f"PRAGMA journal_size_limit={SQLITE_LOG_SIZE_LIMIT}")
         cursor.close()
 
     @event.listens_for(engine, "begin")

@@ -149,9 +149,10 @@ class Service:
                                  on_lost=functools.partial(kafka.ensure_topics, self.settings.broker, self._topics()),
                                  tracing=self.tracing,
                                  reader=None if inline_file is None else direct.FileReader(inline_file))
-        if inline_file is not None:
-            self._tasks.append(asyncio.create_task(sqlite_inline.checkpoint_continually(inline_file),
-                                                   name=f"{self.settings.name}-checkpoints"))
+        if inline_file is not None and self.write_gate is not None:
+            self._tasks.append(asyncio.create_task(
+                sqlite_inline.checkpoint_continually(inline_file, self.write_gate),
+                name=f"{self.settings.name}-checkpoints"))
         for hook in self.parts.on_start:
             await hook(self)
         if self.subscriptions:

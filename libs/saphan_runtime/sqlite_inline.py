@@ -29,6 +29,7 @@ from sqlalchemy.util import EMPTY_DICT, immutabledict
 
 log = logging.getLogger(__name__)
 CHECKPOINT_SECONDS = 1.0
+REWIND_FRAMES = 4096  # 16 MiB of 4 KiB pages: a log this long is copied whole under the write gate, then started over
 
 
 class _RunAtOnce:
@@ -66,22 +67,39 @@ def creator(path: str, *, timeout: float) -> Callable[[], Any]:
     return connect
 
 
-async def checkpoint(path: str) -> tuple[int, int, int]:
+async def checkpoint(path: str, gate: asyncio.Lock | None = None,
+                     rewind_frames: int = REWIND_FRAMES) -> tuple[int, int, int]:
     """Copy what the write-ahead log holds into the database without waiting for anyone (PASSIVE), on aiosqlite's
-    thread; return SQLite's answer: (busy, frames in the log, frames checkpointed)."""
-    async with aiosqlite.connect(path, timeout=1) as connection, \
-            connection.execute("PRAGMA wal_checkpoint(PASSIVE)") as cursor:
+    thread; return SQLite's answer: (busy, frames in the log, frames checkpointed).
+
+    SQLite starts its log over only when a writer begins while every frame of it is in the database and no reader
+    is still inside it. Under a steady stream of commits that never happens on its own: writers keep adding frames
+    while the checkpoint copies, so the log (and the index of it each process maps) grew without end, a gigabyte
+    in minutes, and every read that missed it searched more of it. So once the log holds `rewind_frames`, the
+    checkpoint is done again holding the write `gate`: no writer adds a frame meanwhile, the log ends wholly copied,
+    and the next writer starts it over (the bulk was copied by the first pass, outside the gate)."""
+    async with aiosqlite.connect(path, timeout=1) as connection:
+        answer = await _passive(connection)
+        if gate is not None and answer[1] >= rewind_frames:
+            async with gate:
+                answer = await _passive(connection)
+    return answer
+
+
+async def _passive(connection: aiosqlite.Connection) -> tuple[int, int, int]:
+    async with connection.execute("PRAGMA wal_checkpoint(PASSIVE)") as cursor:
         row = await cursor.fetchone()
     busy, frames, done = row if row is not None else (0, 0, 0)
     return int(busy), int(frames), int(done)
 
 
-async def checkpoint_continually(path: str, every: float = CHECKPOINT_SECONDS) -> None:
-    """Checkpoint a database whose writers run inline, every `every` seconds, until cancelled."""
+async def checkpoint_continually(path: str, gate: asyncio.Lock, every: float = CHECKPOINT_SECONDS) -> None:
+    """Checkpoint a database whose writers run inline (and take turns at `gate`), every `every` seconds, until
+    cancelled."""
     while True:
         await asyncio.sleep(every)
         try:
-            await checkpoint(path)
+            await checkpoint(path, gate)
         except (sqlite3.Error, OSError) as error:  # the next round tries again
             log.warning("checkpointing %s failed: %r", path, error)
 
