@@ -1,13 +1,17 @@
-"""Sample each process's resident memory (RSS) and CPU time with psutil, at a fixed interval, in the background."""
+"""Sample each process's resident memory (RSS) and CPU time with psutil, and the size of each service's SQLite
+write-ahead log, at a fixed interval, in the background."""
 
 import asyncio
 import contextlib
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import psutil
+
+from saphan_runtime.db import inline_sqlite_file
 
 MB = 2**20
 
@@ -15,21 +19,25 @@ MB = 2**20
 @dataclass(frozen=True)
 class Sample:
     """One look at every process: when (wall clock), RSS in MB and CPU seconds used so far, by process name; and the
-    CPU seconds the whole machine has been busy (every process, ours or not)."""
+    CPU seconds the whole machine has been busy (every process, ours or not); the size of each SQLite write-ahead
+    log sampled, in MB, by service."""
 
     at: float
     rss_mb: dict[str, float]
     cpu_s: dict[str, float]
     pids: dict[str, int]
     machine_busy_s: float
+    log_mb: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
 class MemorySampler:
-    """Every `every` seconds, read each named process's RSS and CPU time; find them again if one was restarted."""
+    """Every `every` seconds, read each named process's RSS and CPU time (find them again if one was restarted) and
+    the size of each write-ahead log in `logs` (a service's database file's name + "-wal"; absent: 0)."""
 
     find: Callable[[], dict[str, psutil.Process]]
     every: float = 1.0
+    logs: dict[str, Path] = field(default_factory=dict)
     samples: list[Sample] = field(default_factory=list)
     _processes: dict[str, psutil.Process] = field(default_factory=dict)
     _task: asyncio.Task[None] | None = None
@@ -57,7 +65,7 @@ class MemorySampler:
                 self._refind(name)
         total = psutil.cpu_times()
         busy = sum(total) - total.idle - getattr(total, "iowait", 0.0)
-        found = Sample(time.time(), rss, cpu, pids, busy)
+        found = Sample(time.time(), rss, cpu, pids, busy, {name: _size_mb(path) for name, path in self.logs.items()})
         self.samples.append(found)
         return found
 
@@ -110,3 +118,16 @@ class MemorySampler:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
+
+
+def sqlite_logs(database_url: Callable[[str], str], names: Iterable[str]) -> dict[str, Path]:
+    """Return the write-ahead log of each named service whose database is a SQLite file."""
+    files = {name: inline_sqlite_file(database_url(name)) for name in names}
+    return {name: Path(f"{file}-wal") for name, file in files.items() if file is not None}
+
+
+def _size_mb(path: Path) -> float:
+    try:
+        return round(path.stat().st_size / MB, 1)
+    except FileNotFoundError:
+        return 0.0

@@ -28,7 +28,7 @@ from typing import Any
 from bench import soak_report
 from bench.ledger_watch import LedgerWatcher
 from bench.load import OpenLoop, Phase
-from bench.memory import MemorySampler
+from bench.memory import MemorySampler, sqlite_logs
 from bench.pipeline_loads import quiet
 from bench.processes import interrupt, machine
 from bench.stats import write_results
@@ -76,7 +76,9 @@ async def report_intervals(phase: Phase, run: "asyncio.Task[Phase]", watcher: Le
 async def soak(system: System, args: argparse.Namespace) -> dict[str, Any]:
     """Warm up, offer the load for the duration while reporting, drain, and return the figures."""
     seconds = args.minutes * 60
-    watcher, sampler = LedgerWatcher(system.database_url("audit")), MemorySampler(system.processes, args.sample_every)
+    watcher = LedgerWatcher(system.database_url("audit"))
+    logs = sqlite_logs(system.database_url, soak_report.DATABASES)
+    sampler = MemorySampler(system.processes, args.sample_every, logs)
     headers = operator_headers(system.var_dir, (seconds + args.warmup + args.drain) / 3600 + 1)
     load = OpenLoop(system.urls["intake"], headers, itertools.count(), args.max_in_flight)
     await watcher.start()
@@ -118,6 +120,13 @@ def summarize(phase: Phase, watcher: LedgerWatcher, sampler: MemorySampler, args
             "memory_growth": soak_report.growth(sampler, start, end, args.growth_limit)}
 
 
+def longest_logs(peaks: dict[str, float]) -> str:
+    """Return the sentence on how long each SQLite write-ahead log got ("" on PostgreSQL)."""
+    if not peaks:
+        return ""
+    return " Longest SQLite write-ahead log: " + ", ".join(f"{name} {mb:,.0f} MB" for name, mb in peaks.items()) + "."
+
+
 def markdown(document: dict[str, Any]) -> str:
     """Return the report: the totals, the complete interval table and the memory verdicts."""
     whole, cpu = document["whole_run"], document["machine_cpu"]
@@ -131,7 +140,8 @@ def markdown(document: dict[str, Any]) -> str:
         f"{document['missing_from_ledger']} not in the ledger after the drain; accepted → ledger p50 "
         f"{whole['accepted_to_ledger']['p50_ms']:.0f} ms, p99 {whole['accepted_to_ledger']['p99_ms']:.0f} ms; "
         f"{document['pipeline_events_per_s']:,.0f} events/s published; the machine kept {cpu.get('busy_cores', '?')} "
-        f"of {cpu.get('cores', '?')} cores busy, {cpu.get('others_cores', '?')} of them with other work.", "",
+        f"of {cpu.get('cores', '?')} cores busy, {cpu.get('others_cores', '?')} of them with other work."
+        + longest_logs(whole.get("log_peak_mb", {})), "",
         soak_report.header(names), *(soak_report.row(i, names) for i in document["intervals"]), "",
         soak_report.growth_table(document["memory_growth"], document["settings"]["growth_limit"]), "",
         soak_report.BROKER_NOTE])

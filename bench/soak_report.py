@@ -6,10 +6,11 @@ from typing import Any
 from bench.charts import pyplot
 from bench.ledger_watch import LedgerWatcher
 from bench.load import Phase
-from bench.memory import MemorySampler
+from bench.memory import MemorySampler, Sample
 from bench.stats import halves_slopes, latency_ms
 
 SERVICES = ("intake", "referral", "documents", "audit", "console")
+DATABASES = ("intake", "referral", "documents", "audit")  # the services with a database (SQLite: a write-ahead log)
 BROKER_NOTE = ("The broker is the embedded one (Tansu, memory storage): it holds every record it was sent, for good, "
                "since its build honours neither `retention.ms` nor DeleteRecords; its memory grows with the load by "
                "design. Apache Kafka keeps its log on disk and drops it by retention.")
@@ -18,7 +19,7 @@ BROKER_NOTE = ("The broker is the embedded one (Tansu, memory storage): it holds
 def interval(phase: Phase, watcher: LedgerWatcher, sampler: MemorySampler, start: float, end: float) -> dict[str, Any]:
     """Return one interval's figures: reports due in it that were accepted, their accepted → ledger latency (those
     whose entry has appeared so far), errors and shed reports in it, each process's RSS at its end and its CPU use
-    over the interval (% of one core)."""
+    over the interval (% of one core), and the longest each SQLite write-ahead log got in it (MB)."""
     accepted = [report for report in phase.accepted if start <= report.due < end]
     seen = [found[0] for report in accepted if (found := watcher.latency(report)) is not None]
     samples = [s for s in sampler.samples if start <= s.at <= end]
@@ -28,7 +29,13 @@ def interval(phase: Phase, watcher: LedgerWatcher, sampler: MemorySampler, start
             "shed": sum(1 for at in phase.shed_at if start <= at < end),
             "not_in_ledger": len(accepted) - len(seen), "accepted_to_ledger": latency_ms([max(s, 0.0) for s in seen]),
             "rss_mb": samples[-1].rss_mb if samples else {},
-            "cpu_percent": {name: figures["cpu_percent"] for name, figures in sampler.window(start, end).items()}}
+            "cpu_percent": {name: figures["cpu_percent"] for name, figures in sampler.window(start, end).items()},
+            "log_peak_mb": longest_logs(samples)}
+
+
+def longest_logs(samples: list[Sample]) -> dict[str, float]:
+    """Return the longest each write-ahead log got over some samples (MB)."""
+    return {name: max(s.log_mb.get(name, 0.0) for s in samples) for name in (samples[-1].log_mb if samples else {})}
 
 
 def row(found: dict[str, Any], names: list[str]) -> str:
@@ -37,16 +44,20 @@ def row(found: dict[str, Any], names: list[str]) -> str:
     rss = " | ".join(f"{found['rss_mb'].get(name, 0):.0f}" for name in names)
     cpu = found.get("cpu_percent", {})
     busy = " / ".join("?" if cpu.get(name) is None else f"{cpu[name]:.0f}" for name in names)
+    logs = found.get("log_peak_mb", {})
+    longest = " / ".join(f"{logs[name]:.0f}" for name in DATABASES if name in logs) or "–"
     return (f"| {found['start_s']:.0f}–{found['end_s']:.0f} | {found['achieved_rps']:.1f} | {found['errors']} | "
             f"{found['shed']} | {ledger['p50_ms']:.0f} | {ledger['p95_ms']:.0f} | {ledger['p99_ms']:.0f} | "
-            f"{found['not_in_ledger']} | {rss} | {busy} |")
+            f"{found['not_in_ledger']} | {rss} | {busy} | {longest} |")
 
 
 def header(names: list[str]) -> str:
     """Return the head of the interval table."""
     return ("| seconds | accepted (/s) | errors | shed | ledger p50 (ms) | p95 (ms) | p99 (ms) | not in ledger | "
             + " | ".join(f"{name} RSS (MB)" for name in names)
-            + f" | CPU % of a core ({' / '.join(names)}) |\n|---|" + "---:|" * (8 + len(names)))
+            + f" | CPU % of a core ({' / '.join(names)}) "
+            + f"| SQLite write-ahead log, longest (MB: {' / '.join(DATABASES)}) |"
+            + "\n|---|" + "---:|" * (9 + len(names)))
 
 
 def growth(sampler: MemorySampler, start: float, end: float, limit_mb_per_hour: float) -> dict[str, dict[str, Any]]:

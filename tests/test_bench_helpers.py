@@ -9,12 +9,12 @@ from sqlalchemy import insert
 
 from bench.ledger_watch import INTAKE_SOURCE, LedgerWatcher
 from bench.load import Accepted
-from bench.memory import MemorySampler, Sample
-from bench.soak_report import growth, header, row
+from bench.memory import MemorySampler, Sample, sqlite_logs
+from bench.soak_report import growth, header, longest_logs, row
 from bench.stats import halves_slopes, latency_ms, linear_fit, percentile
 from bench.topics import published, weighted_mean_size
 from saphan_runtime import db
-from saphan_runtime.testing import eventually
+from saphan_runtime.testing import eventually, sqlite_url
 from services.audit import db as audit_db
 
 
@@ -78,9 +78,27 @@ def test_a_soak_row_gives_each_process_its_cpu_over_the_interval_beside_the_head
              "accepted_to_ledger": {"p50_ms": 1.0, "p95_ms": 2.0, "p99_ms": 3.0},
              "rss_mb": {"broker": 90.0, "intake": 200.0}, "cpu_percent": {"broker": 50.0, "intake": None}}
     line = row(found, ["broker", "intake"])
-    assert line.endswith("| 90 | 200 | 50 / ? |")
+    assert line.endswith("| 90 | 200 | 50 / ? | – |")
     head, rule = header(["broker", "intake"]).splitlines()
     assert head.count("|") == line.count("|") == rule.count("|")
+
+
+def test_the_sampler_reads_each_write_ahead_log_and_a_soak_row_shows_the_longest(tmp_path):
+    log = tmp_path / "intake.db-wal"
+    logs = sqlite_logs(lambda name: sqlite_url(tmp_path, name), ["intake", "referral"])
+    assert logs == {"intake": log, "referral": tmp_path / "referral.db-wal"}
+    assert sqlite_logs(lambda name: "postgresql+asyncpg://postgres@127.0.0.1/x", ["intake"]) == {}
+    sampler = MemorySampler(find=dict, logs=logs)
+    for size in (3, 5, 2):
+        log.write_bytes(b"w" * size * 2**20)
+        sampler.sample()
+    assert [s.log_mb for s in sampler.samples][-1] == {"intake": 2.0, "referral": 0.0}  # no file yet: 0
+    peaks = longest_logs(sampler.samples)
+    assert peaks == {"intake": 5.0, "referral": 0.0}
+    found = {"start_s": 0, "end_s": 60, "achieved_rps": 40.0, "errors": 0, "shed": 0, "not_in_ledger": 0,
+             "accepted_to_ledger": {"p50_ms": 1.0, "p95_ms": 2.0, "p99_ms": 3.0}, "rss_mb": {}, "cpu_percent": {},
+             "log_peak_mb": peaks}
+    assert row(found, []).endswith("| 5 / 0 |")
 
 
 async def _entries(watcher: LedgerWatcher, count: int) -> bool | None:
