@@ -41,21 +41,32 @@ async def test_one_trace_spans_the_request_the_relay_and_both_consumers(make_ser
     trace_spans = {s.context.span_id: s for s in spans.get_finished_spans() if s.context.trace_id ==
                    request.context.trace_id}
 
-    def one(name: str, kind: SpanKind, event_type: str, group: str | None = None) -> ReadableSpan:
-        found = [s for s in trace_spans.values() if s.name == name and s.kind is kind and
-                 s.attributes.get("cloudevents.event_type") == event_type and
-                 (group is None or s.attributes.get("messaging.consumer.group.name") == group)]
+    def spans_of(name: str, kind: SpanKind, event_type: str, group: str | None = None) -> list[ReadableSpan]:
+        return [s for s in trace_spans.values() if s.name == name and s.kind is kind and
+                s.attributes.get("cloudevents.event_type") == event_type and
+                (group is None or s.attributes.get("messaging.consumer.group.name") == group)]
+
+    def one(name: str, kind: SpanKind, event_type: str) -> ReadableSpan:
+        found = spans_of(name, kind, event_type)
         assert len(found) == 1, f"{name}: {[s.name for s in trace_spans.values()]}"
         return found[0]
 
+    def attempts(topic: str, event_type: str, group: str) -> list[ReadableSpan]:
+        """A consumer's spans of processing one event: one per attempt. An event is tried again when it waits for
+        its cause (the consumer of two topics can see a referral's event before the intake event it follows) or
+        its batch was undone; at least one attempt ends without an error."""
+        found = spans_of(f"{topic} process", SpanKind.CONSUMER, event_type, group)
+        assert found and any(s.status.is_ok for s in found), f"{group} {topic}: {[s.name for s in found]}"
+        return found
+
     intake_publish = one(f"{INTAKE_EVENTS} publish", SpanKind.PRODUCER, TRIAGED)
-    referral_consume = one(f"{INTAKE_EVENTS} process", SpanKind.CONSUMER, TRIAGED, "referral")
+    referral_consumes = attempts(INTAKE_EVENTS, TRIAGED, "referral")
     referral_publish = one(f"{REFERRAL_EVENTS} publish", SpanKind.PRODUCER, ROUTED)
-    audit_consume_intake = one(f"{INTAKE_EVENTS} process", SpanKind.CONSUMER, TRIAGED, "audit")
-    audit_consume_referral = one(f"{REFERRAL_EVENTS} process", SpanKind.CONSUMER, ROUTED, "audit")
 
     assert request in _ancestors(intake_publish, trace_spans)
-    assert intake_publish in _ancestors(referral_consume, trace_spans)
-    assert referral_consume in _ancestors(referral_publish, trace_spans)
-    assert referral_publish in _ancestors(audit_consume_referral, trace_spans)
-    assert intake_publish in _ancestors(audit_consume_intake, trace_spans)
+    assert all(intake_publish in _ancestors(attempt, trace_spans) for attempt in referral_consumes)
+    assert any(attempt in _ancestors(referral_publish, trace_spans) for attempt in referral_consumes)
+    for attempt in attempts(REFERRAL_EVENTS, ROUTED, "audit"):
+        assert referral_publish in _ancestors(attempt, trace_spans)
+    for attempt in attempts(INTAKE_EVENTS, TRIAGED, "audit"):
+        assert intake_publish in _ancestors(attempt, trace_spans)
