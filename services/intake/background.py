@@ -1,5 +1,4 @@
-"""Intake's background work: name matching's dictionaries loaded at start, and the retention policy, which erases a
-case's personal data when its time is up."""
+"""Intake's background work: the retention policy, which erases a case's personal data when its time is up."""
 
 from datetime import timedelta
 from typing import Any
@@ -8,15 +7,10 @@ from contracts.intake import ErasureReason
 from saphan_runtime.background import Ticker
 from saphan_runtime.cloudevents import now
 from saphan_runtime.errors import Conflict
-from services.intake import people, queries
+from services.intake import queries
 from services.intake.commands import ErasePersonalData
 
 RETENTION_UNIT = "saphan-retention"  # who erases when the retention period ends: the policy, not a person
-
-
-async def load_name_dictionaries(_: Any) -> None:
-    """Load what cross-script name matching needs before the service takes reports (a start-up hook)."""
-    people.load_romanisation()
 
 
 def retention_watch(every_seconds: float, retention: timedelta) -> Ticker:

@@ -18,7 +18,7 @@ def bootstrap(settings: Settings | None = None) -> Service:
         settings=settings, metadata=db.metadata, migrations="services.intake:migrations",
         handlers=handlers(keyring), project=projections.project, subscriptions=SUBSCRIPTIONS,
         routers=[api.router, api_geography.router],
-        keyring=keyring, tickers=_tickers(settings), on_start=[background.load_name_dictionaries],
+        keyring=keyring, tickers=_tickers(settings),
         title="Saphan intake / รับแจ้งเหตุ", description="Takes reports and opens cases.",
     ))
 

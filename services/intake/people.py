@@ -132,13 +132,6 @@ def _freeze_dictionaries() -> None:
     settle_garbage_collector()
 
 
-def load_romanisation() -> None:
-    """Load pythainlp's syllable dictionary and romanisation rules now rather than at the first cross-script name
-    comparison, which would otherwise stop the service's event loop for 0.3-1.5 s (building the syllable trie) in
-    the middle of taking reports; the first duplicate check that needed it made every report waiting behind it late."""
-    _romanised_key("สมชาย")
-
-
 def name_key(name: str) -> str:
     """Return the normalised matching key of a name ("" for an empty name)."""
     return "".join(_token_key(token) for token in _raw_tokens(name))

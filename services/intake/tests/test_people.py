@@ -1,13 +1,7 @@
 """Who is who: Thai national IDs and names written in different ways, for spotting duplicate reports."""
 
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
-from services.intake import background
-from services.intake.bootstrap import bootstrap
 from services.intake.people import (
     NAME_MATCH_THRESHOLD,
     clean_national_id,
@@ -16,7 +10,6 @@ from services.intake.people import (
     names_match,
     national_id_is_valid,
 )
-from services.intake.settings import Settings
 
 # Check digits worked out by hand with weights 13..2 on the first 12 digits, check = (11 - sum % 11) % 10.
 VALID_IDS = [
@@ -275,23 +268,3 @@ def test_a_thai_name_does_not_match_the_latin_spelling_of_another_name(thai, lat
 
 def test_thai_and_latin_names_have_different_keys_because_keys_do_not_romanise():
     assert name_key("สมชาย ใจดี") != name_key("Somchai Jaidee")
-
-
-def test_loading_romanisation_builds_pythainlp_s_tries_before_any_name_is_compared() -> None:
-    """Intake loads them at start; otherwise the first Thai/Latin comparison builds them with the loop stopped."""
-    probe = (
-        "import os; os.environ['PYTHAINLP_READ_ONLY'] = '1'\n"
-        "from pythainlp.tokenize import syllable_dict_trie, word_dict_trie\n"
-        "from services.intake import people\n"
-        "before = syllable_dict_trie.cache_info().currsize, word_dict_trie.cache_info().currsize\n"
-        "people.load_romanisation()\n"
-        "after = syllable_dict_trie.cache_info().currsize, word_dict_trie.cache_info().currsize\n"
-        "print(before, after)\n"
-    )
-    shown = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
-                           cwd=Path(__file__).resolve().parents[3]).stdout.strip()
-    assert shown == "(0, 0) (1, 1)"
-
-
-def test_intake_loads_the_name_dictionaries_at_start(tmp_path: Path) -> None:
-    assert background.load_name_dictionaries in bootstrap(Settings(var_dir=tmp_path)).parts.on_start
