@@ -25,7 +25,6 @@ import asyncio
 import itertools
 import signal
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -39,7 +38,7 @@ from bench.memory import MemorySampler
 from bench.pipeline_loads import Instruments, noop_baseline, progress, quiet, run_load
 from bench.processes import interrupt, machine, stop, wait_listening
 from bench.stats import write_results
-from bench.system import System, databases, operator_headers, saphan_up
+from bench.system import System, add_work_dir_argument, databases, operator_headers, saphan_up, work_dir
 from bench.topics import TopicCounter, weighted_mean_size
 
 DEFAULT_OUT = Path("bench/results/pipeline.json")
@@ -59,8 +58,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--sample-every", type=float, default=1.0, help="seconds between memory samples")
     parser.add_argument("--postgres-url", default="", help="a PostgreSQL server to give each service a fresh "
                         "database on, e.g. postgresql+asyncpg://postgres@127.0.0.1:5432/postgres (default: SQLite)")
-    parser.add_argument("--work-dir", type=Path, default=None, help="keep the system's databases and logs here "
-                        "(default: a temp dir, deleted)")
+    add_work_dir_argument(parser)
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="the JSON file (.md and .png beside it)")
     args = parser.parse_args(argv)
     args.rates = sorted(float(rate) for rate in args.rates.split(",") if rate)
@@ -158,9 +156,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     signal.signal(signal.SIGTERM, interrupt)
     started = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="saphan-bench-pipeline-") as tmp:
-        work = args.work_dir or Path(tmp)
-        work.mkdir(parents=True, exist_ok=True)
+    with work_dir(args.work_dir, "saphan-bench-pipeline-") as work:
         try:
             found = benchmark(args, work)
         except KeyboardInterrupt:

@@ -19,7 +19,6 @@ import itertools
 import math
 import signal
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,7 +31,7 @@ from bench.memory import MemorySampler, sqlite_logs
 from bench.pipeline_loads import quiet
 from bench.processes import interrupt, machine
 from bench.stats import write_results
-from bench.system import System, databases, operator_headers, saphan_up
+from bench.system import System, add_work_dir_argument, databases, operator_headers, saphan_up, work_dir
 from bench.topics import TopicCounter, published
 
 DEFAULT_OUT = Path("bench/results/soak.json")
@@ -51,8 +50,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--max-in-flight", type=int, default=256, help="reports awaiting an answer before shedding")
     parser.add_argument("--postgres-url", default="", help="a PostgreSQL server to give each service a fresh "
                         "database on (default: SQLite)")
-    parser.add_argument("--work-dir", type=Path, default=None, help="keep the system's databases and logs here "
-                        "(default: a temp dir, deleted)")
+    add_work_dir_argument(parser)
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="the JSON file (.md and .png beside it)")
     return parser.parse_args(argv)
 
@@ -120,13 +118,6 @@ def summarize(phase: Phase, watcher: LedgerWatcher, sampler: MemorySampler, args
             "memory_growth": soak_report.growth(sampler, start, end, args.growth_limit)}
 
 
-def longest_logs(peaks: dict[str, float]) -> str:
-    """Return the sentence on how long each SQLite write-ahead log got ("" on PostgreSQL)."""
-    if not peaks:
-        return ""
-    return " Longest SQLite write-ahead log: " + ", ".join(f"{name} {mb:,.0f} MB" for name, mb in peaks.items()) + "."
-
-
 def markdown(document: dict[str, Any]) -> str:
     """Return the report: the totals, the complete interval table and the memory verdicts."""
     whole, cpu = document["whole_run"], document["machine_cpu"]
@@ -141,7 +132,7 @@ def markdown(document: dict[str, Any]) -> str:
         f"{whole['accepted_to_ledger']['p50_ms']:.0f} ms, p99 {whole['accepted_to_ledger']['p99_ms']:.0f} ms; "
         f"{document['pipeline_events_per_s']:,.0f} events/s published; the machine kept {cpu.get('busy_cores', '?')} "
         f"of {cpu.get('cores', '?')} cores busy, {cpu.get('others_cores', '?')} of them with other work."
-        + longest_logs(whole.get("log_peak_mb", {})), "",
+        + soak_report.logs_sentence(whole.get("log_peak_mb", {})), "",
         soak_report.header(names), *(soak_report.row(i, names) for i in document["intervals"]), "",
         soak_report.growth_table(document["memory_growth"], document["settings"]["growth_limit"]), "",
         soak_report.BROKER_NOTE])
@@ -156,9 +147,7 @@ def main(argv: list[str] | None = None) -> int:
              f"{machine()['cpu_count']} CPUs, rows every {args.interval:g}s)")
     print(f"{title}\n", flush=True)
     started = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="saphan-bench-soak-") as tmp:
-        work = args.work_dir or Path(tmp)
-        work.mkdir(parents=True, exist_ok=True)
+    with work_dir(args.work_dir, "saphan-bench-soak-") as work:
         try:
             with databases(args.postgres_url) as urls, saphan_up(work / "system", urls) as system:
                 found = asyncio.run(soak(system, args))

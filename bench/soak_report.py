@@ -38,6 +38,13 @@ def longest_logs(samples: list[Sample]) -> dict[str, float]:
     return {name: max(s.log_mb.get(name, 0.0) for s in samples) for name in (samples[-1].log_mb if samples else {})}
 
 
+def logs_sentence(peaks: dict[str, float]) -> str:
+    """Return the whole run's sentence on how long each SQLite write-ahead log got ("" on PostgreSQL)."""
+    if not peaks:
+        return ""
+    return " Longest SQLite write-ahead log: " + ", ".join(f"{name} {mb:,.0f} MB" for name, mb in peaks.items()) + "."
+
+
 def row(found: dict[str, Any], names: list[str]) -> str:
     """Return an interval as a Markdown table row."""
     ledger = found["accepted_to_ledger"]

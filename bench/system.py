@@ -1,12 +1,14 @@
 """The system under test, started as a user starts it: `saphan up` (the supervisor, the embedded broker, the four
 services and the console) on free ports, with its own var dir; SQLite by default, or fresh PostgreSQL databases."""
 
+import argparse
 import asyncio
 import os
 import re
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -145,3 +147,18 @@ def databases(admin_url: str) -> Iterator[dict[str, str]]:
     finally:
         for url in urls.values():
             asyncio.run(drop_postgres_database(admin_url, url))
+
+
+def add_work_dir_argument(parser: argparse.ArgumentParser) -> None:
+    """Add --work-dir: where a benchmark's system keeps its databases and logs (default: a temp dir, deleted)."""
+    parser.add_argument("--work-dir", type=Path, default=None, help="keep the system's databases and logs here "
+                        "(default: a temp dir, deleted)")
+
+
+@contextmanager
+def work_dir(kept: Path | None, prefix: str) -> Iterator[Path]:
+    """Yield the folder a benchmark runs its system in: `kept` (made if missing), else a temp dir deleted after."""
+    with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
+        work = kept or Path(tmp)
+        work.mkdir(parents=True, exist_ok=True)
+        yield work

@@ -10,7 +10,7 @@ from sqlalchemy import insert
 from bench.ledger_watch import INTAKE_SOURCE, LedgerWatcher
 from bench.load import Accepted
 from bench.memory import MemorySampler, Sample, sqlite_logs
-from bench.soak_report import growth, header, longest_logs, row
+from bench.soak_report import growth, header, logs_sentence, longest_logs, row
 from bench.stats import halves_slopes, latency_ms, linear_fit, percentile
 from bench.topics import published, weighted_mean_size
 from saphan_runtime import db
@@ -99,6 +99,8 @@ def test_the_sampler_reads_each_write_ahead_log_and_a_soak_row_shows_the_longest
              "accepted_to_ledger": {"p50_ms": 1.0, "p95_ms": 2.0, "p99_ms": 3.0}, "rss_mb": {}, "cpu_percent": {},
              "log_peak_mb": peaks}
     assert row(found, []).endswith("| 5 / 0 |")
+    assert logs_sentence(peaks) == " Longest SQLite write-ahead log: intake 5 MB, referral 0 MB."
+    assert logs_sentence({}) == ""  # PostgreSQL: no log to speak of
 
 
 async def _entries(watcher: LedgerWatcher, count: int) -> bool | None:
